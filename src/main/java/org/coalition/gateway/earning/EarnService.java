@@ -1,0 +1,186 @@
+package org.coalition.gateway.earning;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+import org.coalition.gateway.idempotency.IdempotencyKeyRule;
+import org.coalition.gateway.idempotency.IdempotentTransactions;
+import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.JournalWriter;
+import org.coalition.gateway.ledger.NewEntry;
+import org.coalition.gateway.ledger.PointTransaction;
+import org.coalition.gateway.ledger.PostingTemplate;
+import org.coalition.gateway.ledger.TransactionKind;
+import org.coalition.gateway.ledger.TransactionRepository;
+import org.coalition.gateway.member.MemberKey;
+import org.coalition.gateway.member.MemberRepository;
+import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.partner.PartnerContract;
+import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.CoalitionConfig;
+import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.tenancy.Caller;
+
+/** Awards points for a purchase at the calling partner, under the contract version in force when it happened. */
+@ApplicationScoped
+public class EarnService {
+
+    static final BigDecimal MAX_PURCHASE_AMOUNT = new BigDecimal("10000000");
+    static final int MAX_BASKET_LINES = 500;
+    static final int MAX_REFERENCE_LENGTH = 128;
+
+    private final PartnerDirectory partners;
+    private final MemberRepository members;
+    private final JournalWriter journal;
+    private final AccountBook accounts;
+    private final TransactionRepository transactions;
+    private final IdempotentTransactions idempotent;
+    private final RequestFingerprints fingerprints;
+    private final CoalitionConfig config;
+
+    public EarnService(PartnerDirectory partners, MemberRepository members, JournalWriter journal, AccountBook accounts,
+            TransactionRepository transactions, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
+            CoalitionConfig config) {
+        this.partners = partners;
+        this.members = members;
+        this.journal = journal;
+        this.accounts = accounts;
+        this.transactions = transactions;
+        this.idempotent = idempotent;
+        this.fingerprints = fingerprints;
+        this.config = config;
+    }
+
+    public Uni<EarnPointsPayload> earn(Caller caller, EarnPointsInput input) {
+        try {
+            Earning earning = validate(caller, input, Instant.now());
+            return idempotent.execute(fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
+                            (connection, entryId) -> post(connection, entryId, earning),
+                            this::replay)
+                    .onFailure(BusinessFailure.class)
+                    .recoverWithItem(failure -> EarnPointsPayload.failed(((BusinessFailure) failure).errors()));
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(EarnPointsPayload.failed(failure.errors()));
+        }
+    }
+
+    /** A validated earn request: everything needed to post it without looking at the input again. */
+    record Earning(PartnerContract contract, PartnerContract.Version version, MemberKey member, EarnPointsInput input,
+            Instant occurredAt, EarnCalculator.Earned earned) {
+    }
+
+    Earning validate(Caller caller, EarnPointsInput input, Instant now) {
+        List<UserError> errors = new ArrayList<>();
+        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
+        errors.addAll(MemberKey.validate(input.member, "input", "member"));
+        PartnerContract contract = partners.byId(caller.partnerId())
+                .orElseThrow(() -> BusinessFailure.of(ErrorCode.PARTNER_NOT_FOUND, "The calling partner has no contract"));
+        if (!contract.active()) {
+            throw BusinessFailure.of(ErrorCode.CONTRACT_INACTIVE, "The partner's contract is suspended");
+        }
+        Instant occurredAt = input.occurredAt == null ? now : input.occurredAt;
+        if (occurredAt.isAfter(now.plus(config.clockSkewAllowance()))) {
+            errors.add(UserError.invalid("occurredAt lies in the future", "input", "occurredAt"));
+        }
+        Optional<PartnerContract.Version> version = contract.versionAt(occurredAt);
+        if (version.isEmpty()) {
+            errors.add(UserError.of(ErrorCode.CONTRACT_INACTIVE, "No contract version was in force at occurredAt", "input", "occurredAt"));
+        } else {
+            errors.addAll(checkAmounts(input, version.get().earn().currency()));
+        }
+        if (input.partnerReference != null && input.partnerReference.length() > MAX_REFERENCE_LENGTH) {
+            errors.add(UserError.invalid("partnerReference is at most " + MAX_REFERENCE_LENGTH + " characters", "input", "partnerReference"));
+        }
+        if (!errors.isEmpty()) {
+            throw new BusinessFailure(errors);
+        }
+        EarnCalculator.Earned earned = EarnCalculator.points(version.get().earn(), input.purchaseAmount, input.lines);
+        return new Earning(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, occurredAt, earned);
+    }
+
+    private static List<UserError> checkAmounts(EarnPointsInput input, String contractCurrency) {
+        List<UserError> errors = new ArrayList<>();
+        if (!contractCurrency.equals(input.currency)) {
+            errors.add(UserError.invalid("This partner earns in " + contractCurrency + ", not " + input.currency, "input", "currency"));
+            return errors;
+        }
+        int fractionDigits = Currency.getInstance(contractCurrency).getDefaultFractionDigits();
+        checkAmount(input.purchaseAmount, fractionDigits, errors, "input", "purchaseAmount");
+        if (input.lines == null || input.lines.isEmpty()) {
+            return errors;
+        }
+        if (input.lines.size() > MAX_BASKET_LINES) {
+            errors.add(UserError.invalid("A basket has at most " + MAX_BASKET_LINES + " lines", "input", "lines"));
+            return errors;
+        }
+        BigDecimal total = BigDecimal.ZERO;
+        for (int i = 0; i < input.lines.size(); i++) {
+            BigDecimal amount = input.lines.get(i).amount;
+            checkAmount(amount, fractionDigits, errors, "input", "lines", String.valueOf(i), "amount");
+            total = total.add(amount);
+        }
+        if (errors.isEmpty() && total.compareTo(input.purchaseAmount) != 0) {
+            errors.add(UserError.invalid("The lines add up to " + total.toPlainString() + ", not to purchaseAmount "
+                    + input.purchaseAmount.toPlainString(), "input", "lines"));
+        }
+        return errors;
+    }
+
+    private static void checkAmount(BigDecimal amount, int fractionDigits, List<UserError> errors, String... path) {
+        if (amount.signum() <= 0) {
+            errors.add(UserError.invalid("Amounts must be greater than zero", path));
+        } else if (amount.compareTo(MAX_PURCHASE_AMOUNT) > 0) {
+            errors.add(UserError.invalid("Amounts are at most " + MAX_PURCHASE_AMOUNT.toPlainString(), path));
+        } else if (amount.stripTrailingZeros().scale() > fractionDigits) {
+            errors.add(UserError.invalid("Amounts have at most " + fractionDigits + " decimals in this currency", path));
+        }
+    }
+
+    private Uni<EarnPointsPayload> post(SqlConnection connection, UUID entryId, Earning earning) {
+        int points = earning.earned().points();
+        return members.credit(connection, earning.member(), points).flatMap(member -> {
+            NewEntry entry = entry(entryId, earning, member);
+            return journal.post(connection, entry).map(postedAt -> {
+                Log.debugf("earn %s: %d points to member %s at %s", entryId, points, member.id(), earning.contract().id());
+                return EarnPointsPayload.posted(PointTransaction.posted(entry, postedAt), member.view());
+            });
+        });
+    }
+
+    private NewEntry entry(UUID entryId, Earning earning, MemberAccount member) {
+        int points = earning.earned().points();
+        PartnerContract.EarnRules rules = earning.version().earn();
+        Instant expiresAt = earning.occurredAt().atZone(ZoneOffset.UTC).plusMonths(rules.validityMonths()).toInstant();
+        Optional<NewEntry.NewLot> lot = points == 0 ? Optional.empty()
+                : Optional.of(new NewEntry.NewLot(earning.contract().id(), points, earning.occurredAt(), expiresAt));
+        EarnPointsInput input = earning.input();
+        return new NewEntry(entryId, TransactionKind.EARN, member.id(), earning.contract().id(), points,
+                input.purchaseAmount, input.currency, input.channel, input.partnerReference, earning.occurredAt(), null,
+                earning.version().number(),
+                PostingTemplate.EARN.postings(points, accounts.accountsFor(member.accountId(), earning.contract().id())),
+                lot);
+    }
+
+    private Uni<EarnPointsPayload> replay(SqlConnection connection, UUID entryId) {
+        return transactions.find(connection, entryId).flatMap(found -> {
+            PointTransaction transaction = found.orElseThrow(() -> new IllegalStateException("idempotency key names missing entry " + entryId));
+            return members.find(connection, new MemberKey.ById(transaction.memberId()))
+                    .map(member -> EarnPointsPayload.posted(transaction, member.map(MemberAccount::view).orElse(null)));
+        });
+    }
+}

@@ -1,0 +1,72 @@
+package org.coalition.gateway.idempotency;
+
+import java.util.UUID;
+import java.util.function.BiFunction;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.ErrorCode;
+
+/**
+ * Runs a mutation in one database transaction that first claims its idempotency key.
+ *
+ * <p>The claim is an INSERT of the key with the id the result will have. A concurrent duplicate blocks
+ * on that row until the first transaction ends: if it committed, the duplicate replays its result; if
+ * it rolled back (a business failure writes nothing, not even the key), the duplicate runs afresh. So
+ * any number of concurrent duplicates produce exactly one effect, with no lock held outside PostgreSQL.
+ */
+@ApplicationScoped
+public class IdempotentTransactions {
+
+    private static final String CLAIM = """
+            insert into idempotency_keys (scope, key, operation, request_hash, result_id)
+            values ($1, $2, $3, $4, $5)
+            on conflict (scope, key) do nothing
+            """;
+    private static final String EARLIER_CLAIM = """
+            select operation, request_hash, result_id from idempotency_keys where scope = $1 and key = $2
+            """;
+
+    private final Pool pool;
+
+    public IdempotentTransactions(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * @param firstTime the mutation's work, given the id its result must have
+     * @param replay    loads the result a previous identical request produced, given its id
+     */
+    public <R> Uni<R> execute(IdempotentRequest request,
+            BiFunction<SqlConnection, UUID, Uni<R>> firstTime,
+            BiFunction<SqlConnection, UUID, Uni<R>> replay) {
+        UUID resultId = UUID.randomUUID();
+        return pool.withTransaction(connection -> connection.preparedQuery(CLAIM)
+                .execute(Tuple.of(request.scope(), request.key(), request.operation(), request.fingerprint(),
+                        resultId.toString()))
+                .flatMap(claim -> claim.rowCount() == 1
+                        ? firstTime.apply(connection, resultId)
+                        : earlierResult(connection, request).flatMap(earlier -> replay.apply(connection, earlier))));
+    }
+
+    private Uni<UUID> earlierResult(SqlConnection connection, IdempotentRequest request) {
+        return connection.preparedQuery(EARLIER_CLAIM).execute(Tuple.of(request.scope(), request.key()))
+                .map(rows -> {
+                    Row earlier = rows.iterator().next();
+                    boolean samePayload = earlier.getString("operation").equals(request.operation())
+                            && earlier.getString("request_hash").equals(request.fingerprint());
+                    if (!samePayload) {
+                        throw BusinessFailure.of(ErrorCode.IDEMPOTENCY_CONFLICT,
+                                "This idempotency key was already used for a different request", "input", "idempotencyKey");
+                    }
+                    return UUID.fromString(earlier.getString("result_id"));
+                });
+    }
+}

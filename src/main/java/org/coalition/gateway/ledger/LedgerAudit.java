@@ -1,0 +1,65 @@
+package org.coalition.gateway.ledger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/**
+ * Checks the whole ledger against its invariants and names every violation. Scans every table: for
+ * tests, the benchmark harness and operators, never for the request path.
+ */
+@ApplicationScoped
+public class LedgerAudit {
+
+    /** Invariant name to a query returning one row (column {@code subject}) per violation. */
+    private static final Map<String, String> CHECKS = Map.of(
+            "journal entry does not balance to zero", """
+                    select entry_id::text as subject from postings group by entry_id having sum(amount) <> 0
+                    """,
+            "member balance differs from the sum of its postings", """
+                    select m.id::text as subject from members m left join postings p on p.account_id = m.account_id
+                    group by m.id, m.balance having m.balance <> coalesce(sum(p.amount), 0)
+                    """,
+            "member balance differs from the points left in its lots", """
+                    select m.id::text as subject from members m left join lots l on l.member_id = m.id
+                    group by m.id, m.balance having m.balance <> coalesce(sum(l.remaining), 0)
+                    """,
+            "member balance or held points out of range", """
+                    select id::text as subject from members where balance < 0 or held < 0 or held > balance
+                    """,
+            "transaction points differ from its member posting", """
+                    select e.id::text as subject from journal_entries e
+                    join members m on m.id = e.member_id
+                    left join postings p on p.entry_id = e.id and p.account_id = m.account_id
+                    where coalesce(p.amount, 0) <> e.points
+                    """,
+            "spend consumed other than its points from lots", """
+                    select e.id::text as subject from journal_entries e
+                    join lot_consumptions c on c.entry_id = e.id
+                    group by e.id, e.points having sum(c.points) <> -e.points
+                    """);
+
+    private final Pool pool;
+
+    public LedgerAudit(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Every violation as "invariant: subject"; empty when the ledger is sound. */
+    public Uni<List<String>> violations() {
+        return Multi.createFrom().iterable(CHECKS.entrySet())
+                .onItem().transformToUniAndConcatenate(check -> pool.query(check.getValue()).execute()
+                        .map(rows -> {
+                            List<String> found = new ArrayList<>();
+                            rows.forEach(row -> found.add(check.getKey() + ": " + row.getString("subject")));
+                            return found;
+                        }))
+                .collect().in(ArrayList::new, List::addAll);
+    }
+}

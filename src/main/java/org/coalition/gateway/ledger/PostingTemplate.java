@@ -1,0 +1,59 @@
+package org.coalition.gateway.ledger;
+
+import static org.coalition.gateway.ledger.AccountKind.MEMBER;
+import static org.coalition.gateway.ledger.AccountKind.PARTNER_ISSUED;
+import static org.coalition.gateway.ledger.AccountKind.PARTNER_REDEEMED;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.coalition.gateway.shared.Invariant;
+
+/**
+ * The money movement of each transaction kind as data: which accounts, which signs. Every entry the
+ * gateway posts is built here, and every template balances to zero by construction and by assertion.
+ */
+public enum PostingTemplate {
+    /** A partner issues points to a member. */
+    EARN(TransactionKind.EARN, new Leg(PARTNER_ISSUED, -1), new Leg(MEMBER, +1)),
+    /** A member spends points at a partner. */
+    REDEMPTION(TransactionKind.REDEMPTION, new Leg(MEMBER, -1), new Leg(PARTNER_REDEEMED, +1));
+
+    private final TransactionKind kind;
+    private final List<Leg> legs;
+
+    PostingTemplate(TransactionKind kind, Leg... legs) {
+        this.kind = kind;
+        this.legs = List.of(legs);
+    }
+
+    public TransactionKind kind() {
+        return kind;
+    }
+
+    /** The postings for moving the given points; none for zero points (a purchase too small to earn). */
+    public List<Posting> postings(long points, LedgerAccounts accounts) {
+        Invariant.check(points >= 0, kind + " of negative points " + points);
+        if (points == 0) {
+            return List.of();
+        }
+        List<Posting> postings = new ArrayList<>(legs.size());
+        for (Leg leg : legs) {
+            postings.add(new Posting(accounts.of(leg.account()), leg.sign() * points));
+        }
+        Invariant.check(sum(postings) == 0, kind + " entry does not balance");
+        return postings;
+    }
+
+    /** The change of the member's own balance, signed from the member's point of view. */
+    public long memberDelta(long points) {
+        return legs.stream().filter(leg -> leg.account() == MEMBER).mapToLong(leg -> leg.sign() * points).sum();
+    }
+
+    static long sum(List<Posting> postings) {
+        return postings.stream().mapToLong(Posting::amount).sum();
+    }
+
+    private record Leg(AccountKind account, int sign) {
+    }
+}

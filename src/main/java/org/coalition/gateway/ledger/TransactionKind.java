@@ -1,0 +1,13 @@
+package org.coalition.gateway.ledger;
+
+import org.eclipse.microprofile.graphql.Enum;
+
+@Enum("TransactionKind")
+public enum TransactionKind {
+    EARN,
+    REDEMPTION,
+    REVERSAL,
+    EXPIRY,
+    DONATION,
+    ADJUSTMENT
+}

@@ -1,0 +1,54 @@
+package org.coalition.gateway.ledger;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+
+import org.coalition.gateway.shared.PageInfo;
+import org.coalition.gateway.shared.PageRequest;
+import org.coalition.gateway.tenancy.Caller;
+
+/**
+ * Which transactions a caller may read: a partner only its own, a member only their own, the
+ * settlement team and operators all. Every transaction read goes through here.
+ */
+@ApplicationScoped
+public class TransactionReads {
+
+    private final TransactionRepository transactions;
+
+    public TransactionReads(TransactionRepository transactions) {
+        this.transactions = transactions;
+    }
+
+    /** @param ofMember restricts to one member (a member's own history, or a member a partner looked up) */
+    public Uni<TransactionConnection> page(Caller caller, UUID ofMember, TransactionFilter filter, Integer first, String after) {
+        PageRequest page = PageRequest.of(first, after);
+        TransactionFilter given = filter == null ? new TransactionFilter() : filter;
+        String partnerId = given.partnerId;
+        if (caller.isPartner()) {
+            if (partnerId != null && !partnerId.equals(caller.partnerId())) {
+                return Uni.createFrom().item(empty());
+            }
+            partnerId = caller.partnerId();
+        }
+        String memberSubject = caller.isMember() ? caller.subject() : null;
+        TransactionQuery query = new TransactionQuery(ofMember, memberSubject, partnerId, given.kinds, given.from, given.to, page);
+        return transactions.page(query);
+    }
+
+    public Uni<Optional<PointTransaction>> find(Caller caller, UUID id) {
+        if (caller.isMember()) {
+            return transactions.findOfMemberSubject(id, caller.subject());
+        }
+        return transactions.find(id).map(found -> found.filter(tx -> caller.seesAllPartners()
+                || (caller.isPartner() && tx.partnerId().equals(caller.partnerId()))));
+    }
+
+    private static TransactionConnection empty() {
+        return new TransactionConnection(java.util.List.of(), new PageInfo(false, null));
+    }
+}

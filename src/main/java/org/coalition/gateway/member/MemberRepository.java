@@ -1,0 +1,122 @@
+package org.coalition.gateway.member;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.ErrorCode;
+
+/**
+ * The members table: look-ups, and the stored balance that moves in the same transaction as the
+ * member's postings. Every balance change is one conditional UPDATE that takes the member's row
+ * lock, so concurrent spends of one member queue up in PostgreSQL instead of overdrawing it.
+ */
+@ApplicationScoped
+public class MemberRepository {
+
+    static final String COLUMNS = "id, card_number, account_id, balance, held, enrolled_at";
+
+    private final Pool pool;
+
+    public MemberRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** A member row with its ledger account, as read or as left by a balance change. */
+    public record MemberAccount(UUID id, String cardNumber, long accountId, long balance, long held, Instant enrolledAt) {
+        public Member view() {
+            return Member.of(id, cardNumber, balance, held, enrolledAt);
+        }
+
+        static MemberAccount from(Row row) {
+            return new MemberAccount(row.getUUID("id"), row.getString("card_number"), row.getLong("account_id"),
+                    row.getLong("balance"), row.getLong("held"), row.getOffsetDateTime("enrolled_at").toInstant());
+        }
+    }
+
+    public Uni<Optional<MemberAccount>> find(SqlClient client, MemberKey key) {
+        return client.preparedQuery("select " + COLUMNS + " from members where " + condition(key))
+                .execute(Tuple.of(value(key)))
+                .map(MemberRepository::first);
+    }
+
+    public Uni<Optional<Member>> find(MemberKey key) {
+        return find(pool, key).map(found -> found.map(MemberAccount::view));
+    }
+
+    public Uni<Optional<Member>> findBySubject(String subject) {
+        return pool.preparedQuery("select " + COLUMNS + " from members where subject = $1").execute(Tuple.of(subject))
+                .map(rows -> first(rows).map(MemberAccount::view));
+    }
+
+    public Uni<Optional<UUID>> idOfSubject(String subject) {
+        return pool.preparedQuery("select id from members where subject = $1").execute(Tuple.of(subject))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("id")));
+    }
+
+    public Uni<List<Member>> findAll(List<UUID> ids) {
+        return pool.preparedQuery("select " + COLUMNS + " from members where id = any($1)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<Member> members = new ArrayList<>();
+                    rows.forEach(row -> members.add(MemberAccount.from(row).view()));
+                    return members;
+                });
+    }
+
+    /** Adds earned points; fails with MEMBER_NOT_FOUND when no member matches. */
+    public Uni<MemberAccount> credit(SqlClient client, MemberKey key, long points) {
+        return client.preparedQuery("update members set balance = balance + $2 where " + condition(key) + " returning " + COLUMNS)
+                .execute(Tuple.of(value(key), points))
+                .map(rows -> first(rows).orElseThrow(MemberRepository::notFound));
+    }
+
+    /**
+     * Takes points from what is available (balance minus held). PostgreSQL re-checks the condition on
+     * the newest row version after waiting for a concurrent writer, so this is a race-free debit.
+     */
+    public Uni<MemberAccount> debitAvailable(SqlClient client, MemberKey key, long points) {
+        String debit = "update members set balance = balance - $2 where " + condition(key)
+                + " and balance - held >= $2 returning " + COLUMNS;
+        return client.preparedQuery(debit).execute(Tuple.of(value(key), points))
+                .flatMap(rows -> first(rows).map(member -> Uni.createFrom().item(member))
+                        .orElseGet(() -> explainFailedDebit(client, key, points)));
+    }
+
+    private Uni<MemberAccount> explainFailedDebit(SqlClient client, MemberKey key, long points) {
+        return find(client, key).map(found -> {
+            MemberAccount member = found.orElseThrow(MemberRepository::notFound);
+            throw BusinessFailure.of(ErrorCode.INSUFFICIENT_POINTS,
+                    "The member has " + (member.balance() - member.held()) + " points available, " + points + " requested",
+                    "input", "points");
+        });
+    }
+
+    static BusinessFailure notFound() {
+        return BusinessFailure.of(ErrorCode.MEMBER_NOT_FOUND, "No member has this id or card number", "input", "member");
+    }
+
+    static Optional<MemberAccount> first(RowSet<Row> rows) {
+        return rows.size() == 0 ? Optional.empty() : Optional.of(MemberAccount.from(rows.iterator().next()));
+    }
+
+    private static String condition(MemberKey key) {
+        return key instanceof MemberKey.ById ? "id = $1" : "card_number = $1";
+    }
+
+    private static Object value(MemberKey key) {
+        return key instanceof MemberKey.ById byId ? byId.id() : ((MemberKey.ByCard) key).cardNumber();
+    }
+}

@@ -1,0 +1,131 @@
+package org.coalition.gateway.member;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+import org.coalition.gateway.idempotency.IdempotencyKeyRule;
+import org.coalition.gateway.idempotency.IdempotentTransactions;
+import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.member.MemberPayloads.ClaimMembershipPayload;
+import org.coalition.gateway.member.MemberPayloads.EnrollMemberPayload;
+import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.tenancy.Caller;
+
+/** Enrolment of members by partners, and members claiming their card with their own login. */
+@ApplicationScoped
+public class MemberService {
+
+    /** A generated card number that is already taken is drawn again, a few times at most. */
+    static final int GENERATED_CARD_ATTEMPTS = 3;
+
+    private static final String ENROLL = """
+            with account as (
+                insert into accounts (kind, member_id) values ('MEMBER', $1) returning id
+            )
+            insert into members (id, card_number, account_id, enrolled_by)
+            select $1, $2, account.id, $3 from account
+            on conflict (card_number) do nothing
+            returning id, card_number, account_id, balance, held, enrolled_at
+            """;
+    private static final String CLAIM = """
+            update members set subject = $2
+            where card_number = $1 and (subject is null or subject = $2)
+            returning id, card_number, account_id, balance, held, enrolled_at
+            """;
+
+    private final MemberRepository members;
+    private final IdempotentTransactions idempotent;
+    private final RequestFingerprints fingerprints;
+
+    public MemberService(MemberRepository members, IdempotentTransactions idempotent, RequestFingerprints fingerprints) {
+        this.members = members;
+        this.idempotent = idempotent;
+        this.fingerprints = fingerprints;
+    }
+
+    public Uni<EnrollMemberPayload> enroll(Caller caller, EnrollMemberInput input) {
+        List<UserError> errors = new ArrayList<>();
+        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
+        if (input.cardNumber != null && !CardNumbers.isWellFormed(input.cardNumber)) {
+            errors.add(UserError.invalid("cardNumber must be 12 to 19 digits with a valid check digit", "input", "cardNumber"));
+        }
+        if (!errors.isEmpty()) {
+            return Uni.createFrom().item(EnrollMemberPayload.failed(errors));
+        }
+        return idempotent.execute(fingerprints.of(caller, "enrollMember", input.idempotencyKey, input),
+                        (connection, memberId) -> insert(connection, memberId, input.cardNumber, caller.partnerId()),
+                        (connection, memberId) -> existing(connection, memberId))
+                .map(member -> EnrollMemberPayload.enrolled(member.view()))
+                .onFailure(GeneratedCardTaken.class).retry().atMost(GENERATED_CARD_ATTEMPTS - 1)
+                .onFailure(BusinessFailure.class)
+                .recoverWithItem(failure -> EnrollMemberPayload.failed(((BusinessFailure) failure).errors()));
+    }
+
+    private Uni<MemberAccount> insert(SqlConnection connection, UUID memberId, String givenCard, String partnerId) {
+        String card = givenCard != null ? givenCard : CardNumbers.generate();
+        return connection.preparedQuery(ENROLL).execute(Tuple.of(memberId, card, partnerId))
+                .map(rows -> MemberRepository.first(rows).orElseThrow(() -> givenCard == null
+                        ? new GeneratedCardTaken()
+                        : BusinessFailure.of(ErrorCode.INVALID_INPUT, "This card number is already enrolled", "input", "cardNumber")));
+    }
+
+    public Uni<ClaimMembershipPayload> claim(Caller caller, ClaimMembershipInput input) {
+        List<UserError> errors = new ArrayList<>();
+        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
+        if (!CardNumbers.isWellFormed(input.cardNumber)) {
+            errors.add(UserError.invalid("cardNumber must be 12 to 19 digits with a valid check digit", "input", "cardNumber"));
+        }
+        if (!errors.isEmpty()) {
+            return Uni.createFrom().item(ClaimMembershipPayload.failed(errors));
+        }
+        return idempotent.execute(fingerprints.of(caller, "claimMembership", input.idempotencyKey, input),
+                        (connection, ignored) -> bind(connection, input.cardNumber, caller.subject()),
+                        (connection, ignored) -> members.find(connection, new MemberKey.ByCard(input.cardNumber))
+                                .map(found -> found.orElseThrow(MemberRepository::notFound)))
+                .map(member -> ClaimMembershipPayload.claimed(member.view()))
+                .onFailure(BusinessFailure.class)
+                .recoverWithItem(failure -> ClaimMembershipPayload.failed(((BusinessFailure) failure).errors()));
+    }
+
+    private Uni<MemberAccount> bind(SqlConnection connection, String cardNumber, String subject) {
+        return connection.preparedQuery(CLAIM).execute(Tuple.of(cardNumber, subject))
+                .onFailure(MemberService::isSubjectTaken)
+                .transform(e -> BusinessFailure.of(ErrorCode.CARD_ALREADY_CLAIMED,
+                        "This login has already claimed another card", "input", "cardNumber"))
+                .flatMap(rows -> MemberRepository.first(rows).map(member -> Uni.createFrom().item(member))
+                        .orElseGet(() -> members.find(connection, new MemberKey.ByCard(cardNumber)).map(found -> {
+                            if (found.isEmpty()) {
+                                throw BusinessFailure.of(ErrorCode.MEMBER_NOT_FOUND, "No member has this card number", "input", "cardNumber");
+                            }
+                            throw BusinessFailure.of(ErrorCode.CARD_ALREADY_CLAIMED, "This card was claimed by someone else", "input", "cardNumber");
+                        })));
+    }
+
+    private static boolean isSubjectTaken(Throwable failure) {
+        return failure instanceof PgException pg && "23505".equals(pg.getSqlState())
+                && "members_subject_key".equals(pg.getConstraint());
+    }
+
+    private Uni<MemberAccount> existing(SqlConnection connection, UUID memberId) {
+        return members.find(connection, new MemberKey.ById(memberId))
+                .map(found -> found.orElseThrow(() -> new IllegalStateException("idempotency key names missing member " + memberId)));
+    }
+
+    /** Control flow for drawing another card number; never reaches a caller. */
+    static final class GeneratedCardTaken extends RuntimeException {
+        GeneratedCardTaken() {
+            super("generated card number already taken", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package org.coalition.gateway.partner;
+
+import org.eclipse.microprofile.graphql.Enum;
+
+@Enum("PartnerKind")
+public enum PartnerKind {
+    RETAILER,
+    CHARITY
+}

@@ -1,0 +1,6 @@
+package org.coalition.gateway.partner;
+
+public enum PartnerStatus {
+    ACTIVE,
+    SUSPENDED
+}

@@ -1,0 +1,147 @@
+package org.coalition.gateway.redemption;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+import org.coalition.gateway.idempotency.IdempotencyKeyRule;
+import org.coalition.gateway.idempotency.IdempotentTransactions;
+import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.JournalWriter;
+import org.coalition.gateway.ledger.LotConsumer;
+import org.coalition.gateway.ledger.NewEntry;
+import org.coalition.gateway.ledger.PointTransaction;
+import org.coalition.gateway.ledger.PostingTemplate;
+import org.coalition.gateway.ledger.TransactionKind;
+import org.coalition.gateway.ledger.TransactionRepository;
+import org.coalition.gateway.member.MemberKey;
+import org.coalition.gateway.member.MemberRepository;
+import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.partner.PartnerContract;
+import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.tenancy.Caller;
+
+/**
+ * Spends a member's points at the calling partner. One short transaction: a conditional debit of the
+ * member's available points (the race-free guard against overdraft), the journal entry, and the lots it
+ * consumes oldest first.
+ */
+@ApplicationScoped
+public class RedeemService {
+
+    static final int MAX_POINTS_PER_REDEMPTION = 10_000_000;
+    static final int MAX_REFERENCE_LENGTH = 128;
+
+    private final PartnerDirectory partners;
+    private final MemberRepository members;
+    private final JournalWriter journal;
+    private final LotConsumer lots;
+    private final AccountBook accounts;
+    private final TransactionRepository transactions;
+    private final IdempotentTransactions idempotent;
+    private final RequestFingerprints fingerprints;
+
+    public RedeemService(PartnerDirectory partners, MemberRepository members, JournalWriter journal, LotConsumer lots,
+            AccountBook accounts, TransactionRepository transactions, IdempotentTransactions idempotent,
+            RequestFingerprints fingerprints) {
+        this.partners = partners;
+        this.members = members;
+        this.journal = journal;
+        this.lots = lots;
+        this.accounts = accounts;
+        this.transactions = transactions;
+        this.idempotent = idempotent;
+        this.fingerprints = fingerprints;
+    }
+
+    public Uni<RedeemPointsPayload> redeem(Caller caller, RedeemPointsInput input) {
+        try {
+            Redemption redemption = validate(caller, input, Instant.now());
+            return idempotent.execute(fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),
+                            (connection, entryId) -> post(connection, entryId, redemption),
+                            this::replay)
+                    .onFailure(BusinessFailure.class)
+                    .recoverWithItem(failure -> RedeemPointsPayload.failed(((BusinessFailure) failure).errors()));
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(RedeemPointsPayload.failed(failure.errors()));
+        }
+    }
+
+    record Redemption(PartnerContract contract, PartnerContract.Version version, MemberKey member, RedeemPointsInput input,
+            Instant occurredAt) {
+    }
+
+    Redemption validate(Caller caller, RedeemPointsInput input, Instant now) {
+        PartnerContract contract = partners.byId(caller.partnerId())
+                .orElseThrow(() -> BusinessFailure.of(ErrorCode.PARTNER_NOT_FOUND, "The calling partner has no contract"));
+        Optional<PartnerContract.Version> version = contract.versionAt(now);
+        if (!contract.active() || version.isEmpty()) {
+            throw BusinessFailure.of(ErrorCode.CONTRACT_INACTIVE, "The partner's contract is not in force");
+        }
+        PartnerContract.RedemptionRules rules = version.get().redemption();
+        if (!rules.allowed()) {
+            throw BusinessFailure.of(ErrorCode.FORBIDDEN, "The partner's contract does not allow redemptions");
+        }
+        List<UserError> errors = new ArrayList<>();
+        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
+        errors.addAll(MemberKey.validate(input.member, "input", "member"));
+        if (input.points <= 0) {
+            errors.add(UserError.invalid("points must be greater than zero", "input", "points"));
+        } else if (input.points > MAX_POINTS_PER_REDEMPTION) {
+            errors.add(UserError.of(ErrorCode.LIMIT_EXCEEDED, "At most " + MAX_POINTS_PER_REDEMPTION + " points per redemption", "input", "points"));
+        } else if (input.points < rules.minimumPoints()) {
+            errors.add(UserError.invalid("This partner redeems at least " + rules.minimumPoints() + " points", "input", "points"));
+        }
+        if (input.partnerReference != null && input.partnerReference.length() > MAX_REFERENCE_LENGTH) {
+            errors.add(UserError.invalid("partnerReference is at most " + MAX_REFERENCE_LENGTH + " characters", "input", "partnerReference"));
+        }
+        if (!errors.isEmpty()) {
+            throw new BusinessFailure(errors);
+        }
+        return new Redemption(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, now);
+    }
+
+    private Uni<RedeemPointsPayload> post(SqlConnection connection, UUID entryId, Redemption redemption) {
+        int points = redemption.input().points;
+        return members.debitAvailable(connection, redemption.member(), points).flatMap(member -> {
+            NewEntry entry = entry(entryId, redemption, member);
+            return journal.post(connection, entry)
+                    .flatMap(postedAt -> lots.consumeOldestFirst(connection, member.id(), points, entryId)
+                            .map(consumed -> {
+                                Log.debugf("redemption %s: %d points of member %s at %s from %d lots", entryId, points,
+                                        member.id(), redemption.contract().id(), consumed.size());
+                                return RedeemPointsPayload.posted(PointTransaction.posted(entry, postedAt), member.view());
+                            }));
+        });
+    }
+
+    private NewEntry entry(UUID entryId, Redemption redemption, MemberAccount member) {
+        int points = redemption.input().points;
+        String partnerId = redemption.contract().id();
+        return new NewEntry(entryId, TransactionKind.REDEMPTION, member.id(), partnerId, -points, null, null,
+                redemption.input().channel, redemption.input().partnerReference, redemption.occurredAt(), null,
+                redemption.version().number(),
+                PostingTemplate.REDEMPTION.postings(points, accounts.accountsFor(member.accountId(), partnerId)),
+                Optional.empty());
+    }
+
+    private Uni<RedeemPointsPayload> replay(SqlConnection connection, UUID entryId) {
+        return transactions.find(connection, entryId).flatMap(found -> {
+            PointTransaction transaction = found.orElseThrow(() -> new IllegalStateException("idempotency key names missing entry " + entryId));
+            return members.find(connection, new MemberKey.ById(transaction.memberId()))
+                    .map(member -> RedeemPointsPayload.posted(transaction, member.map(MemberAccount::view).orElse(null)));
+        });
+    }
+}

@@ -1,0 +1,27 @@
+package org.coalition.gateway.shared;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.Enum;
+
+/** Stable, machine-readable codes of business failures; partners switch on these, so never rename one. */
+@Enum("ErrorCode")
+@Description("Stable, machine-readable reason of a business failure.")
+public enum ErrorCode {
+    INVALID_INPUT,
+    MEMBER_NOT_FOUND,
+    CARD_ALREADY_CLAIMED,
+    PARTNER_NOT_FOUND,
+    CONTRACT_INACTIVE,
+    INSUFFICIENT_POINTS,
+    LIMIT_EXCEEDED,
+    IDEMPOTENCY_CONFLICT,
+    HOLD_NOT_FOUND,
+    HOLD_EXPIRED,
+    HOLD_ALREADY_RESOLVED,
+    TRANSACTION_NOT_FOUND,
+    NOT_REVERSIBLE,
+    PERIOD_NOT_FOUND,
+    PERIOD_NOT_OPEN,
+    RECORD_NOT_FOUND,
+    FORBIDDEN
+}

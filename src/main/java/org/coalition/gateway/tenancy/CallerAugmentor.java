@@ -1,0 +1,127 @@
+package org.coalition.gateway.tenancy;
+
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.quarkus.logging.Log;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+import org.coalition.gateway.partner.PartnerContract;
+import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.shared.CoalitionConfig;
+
+/**
+ * Turns a verified token into a {@link Caller}: coalition roles first, then the partner whose contract
+ * lists the token's client id. A partner's permissions are its token's scopes intersected with what its
+ * contract grants, and are added to the identity so that {@code @PermissionsAllowed} can check them.
+ */
+@ApplicationScoped
+public class CallerAugmentor implements SecurityIdentityAugmentor {
+
+    public static final String CALLER_ATTRIBUTE = "coalition.caller";
+
+    /** Coalition-side permissions; partner scopes are the {@link Permission} values. */
+    public static final String MEMBER_SELF = "member:self";
+    public static final String MEMBERS_READ_ALL = "members:read-all";
+    public static final String PARTNERS_READ_ALL = "partners:read-all";
+
+    private final PartnerDirectory partners;
+    private final List<String> clientIdClaims;
+
+    public CallerAugmentor(PartnerDirectory partners, CoalitionConfig config) {
+        this.partners = partners;
+        this.clientIdClaims = List.copyOf(config.tenancy().clientIdClaims());
+    }
+
+    @Override
+    public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
+        if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
+            return Uni.createFrom().item(identity);
+        }
+        Caller caller = callerOf(identity, token);
+        QuarkusSecurityIdentity.Builder builder = QuarkusSecurityIdentity.builder(identity)
+                .addAttribute(CALLER_ATTRIBUTE, caller);
+        grantedPermissions(caller).forEach(builder::addPermissionAsString);
+        return Uni.createFrom().item(builder.build());
+    }
+
+    Caller callerOf(SecurityIdentity identity, JsonWebToken token) {
+        String subject = token.getSubject();
+        if (identity.hasRole(Caller.OPERATOR_ROLE)) {
+            return Caller.of(Caller.Kind.OPERATOR, subject);
+        }
+        if (identity.hasRole(Caller.SETTLEMENT_ROLE)) {
+            return Caller.of(Caller.Kind.SETTLEMENT, subject);
+        }
+        if (identity.hasRole(Caller.MEMBER_ROLE) && subject != null) {
+            return Caller.of(Caller.Kind.MEMBER, subject);
+        }
+        String clientId = clientIdOf(token);
+        PartnerContract contract = clientId == null ? null : partners.byClientId(clientId).orElse(null);
+        if (contract == null) {
+            Log.debugf("token of unknown client %s (subject %s) gets no permissions", clientId, subject);
+            return Caller.of(Caller.Kind.UNKNOWN, subject);
+        }
+        Set<Permission> permissions = EnumSet.noneOf(Permission.class);
+        for (String scope : scopesOf(token)) {
+            Permission.fromScope(scope).filter(contract.permissions()::contains).ifPresent(permissions::add);
+        }
+        return Caller.partner(contract.id(), subject, permissions);
+    }
+
+    private static Set<String> grantedPermissions(Caller caller) {
+        Set<String> granted = new HashSet<>();
+        caller.permissions().forEach(permission -> granted.add(permission.scope()));
+        switch (caller.kind()) {
+            case MEMBER -> granted.add(MEMBER_SELF);
+            case SETTLEMENT, OPERATOR -> {
+                granted.add(MEMBERS_READ_ALL);
+                granted.add(PARTNERS_READ_ALL);
+                granted.add(Permission.SETTLEMENT_READ.scope());
+            }
+            default -> {
+            }
+        }
+        return granted;
+    }
+
+    /** OIDC clients name themselves in {@code azp}; some issuers use {@code client_id} instead. */
+    private String clientIdOf(JsonWebToken token) {
+        for (String claim : clientIdClaims) {
+            Object value = token.getClaim(claim);
+            if (value != null) {
+                return value.toString().replace("\"", "");
+            }
+        }
+        return null;
+    }
+
+    /** {@code scope} is a space-separated string (RFC 8693); some issuers send an {@code scp} array. */
+    static Set<String> scopesOf(JsonWebToken token) {
+        Set<String> scopes = new HashSet<>();
+        Object scope = token.getClaim("scope");
+        if (scope != null) {
+            for (String value : scope.toString().replace("\"", "").split("\\s+")) {
+                if (!value.isBlank()) {
+                    scopes.add(value);
+                }
+            }
+        }
+        Object scp = token.getClaim("scp");
+        if (scp instanceof Collection<?> values) {
+            values.forEach(value -> scopes.add(value.toString().replace("\"", "")));
+        }
+        return scopes;
+    }
+}

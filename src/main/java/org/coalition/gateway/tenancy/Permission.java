@@ -1,0 +1,31 @@
+package org.coalition.gateway.tenancy;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * What a partner token may do: the token's scope values intersected with what its contract grants.
+ * The wire names are the OAuth scopes partners request.
+ */
+public enum Permission {
+    POINTS_EARN("points:earn"),
+    POINTS_REDEEM("points:redeem"),
+    POINTS_REVERSE("points:reverse"),
+    MEMBERS_ENROLL("members:enroll"),
+    MEMBERS_READ("members:read"),
+    SETTLEMENT_READ("settlement:read");
+
+    private final String scope;
+
+    Permission(String scope) {
+        this.scope = scope;
+    }
+
+    public String scope() {
+        return scope;
+    }
+
+    public static Optional<Permission> fromScope(String scope) {
+        return Arrays.stream(values()).filter(p -> p.scope.equals(scope)).findFirst();
+    }
+}
