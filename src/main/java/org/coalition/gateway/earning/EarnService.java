@@ -3,6 +3,7 @@ package org.coalition.gateway.earning;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
@@ -93,7 +94,8 @@ public class EarnService {
         if (!contract.active()) {
             throw BusinessFailure.of(ErrorCode.CONTRACT_INACTIVE, "The partner's contract is suspended");
         }
-        Instant occurredAt = input.occurredAt == null ? now : input.occurredAt;
+        // PostgreSQL keeps microseconds; truncating here makes a replayed payload equal to the first one.
+        Instant occurredAt = (input.occurredAt == null ? now : input.occurredAt).truncatedTo(ChronoUnit.MICROS);
         if (occurredAt.isAfter(now.plus(config.clockSkewAllowance()))) {
             errors.add(UserError.invalid("occurredAt lies in the future", "input", "occurredAt"));
         }

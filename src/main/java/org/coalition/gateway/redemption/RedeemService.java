@@ -110,7 +110,8 @@ public class RedeemService {
         if (!errors.isEmpty()) {
             throw new BusinessFailure(errors);
         }
-        return new Redemption(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, now);
+        return new Redemption(contract, version.get(), MemberKey.from(input.member, "input", "member"), input,
+                now.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     }
 
     private Uni<RedeemPointsPayload> post(SqlConnection connection, UUID entryId, Redemption redemption) {
