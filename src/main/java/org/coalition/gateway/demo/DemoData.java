@@ -68,6 +68,15 @@ public class DemoData {
                 .await().indefinitely();
         Log.infof("Demo data: %d members, cards %s", MEMBERS.size(),
                 MEMBERS.stream().map(DemoMember::cardNumber).toList());
+        printWhereToStart();
+    }
+
+    private static void printWhereToStart() {
+        org.eclipse.microprofile.config.Config settings = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        String http = "http://localhost:" + settings.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+        Log.infof("%n  GraphQL endpoint: %s/graphql%n  GraphQL UI:       %s/q/graphql-ui%n  OIDC dev server:  %s"
+                + "%n  (tokens: see README, 'Tokens in dev mode')", http, http,
+                settings.getOptionalValue("quarkus.oidc.auth-server-url", String.class).orElse("(not configured)"));
     }
 
     private Uni<Void> load(DemoMember demo) {

@@ -17,6 +17,20 @@ public interface CoalitionConfig {
 
     Tenancy tenancy();
 
+    EmbeddedDatabase embeddedDatabase();
+
+    /** Read by devdb.EmbeddedDatabaseConfigSourceFactory before the application starts; declared here so it is documented and validated. */
+    interface EmbeddedDatabase {
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("55432")
+        int port();
+
+        @WithDefault("target/embedded-postgres")
+        String dataDir();
+    }
+
     interface Tenancy {
         /**
          * Claims that name a partner's OIDC client, first present wins. Coalition IdPs put it in azp
