@@ -47,6 +47,7 @@ public enum PostingTemplate {
 
     /** The change of the member's own balance, signed from the member's point of view. */
     public long memberDelta(long points) {
+        Invariant.check(points >= 0, kind + " of negative points " + points);
         return legs.stream().filter(leg -> leg.account() == MEMBER).mapToLong(leg -> leg.sign() * points).sum();
     }
 

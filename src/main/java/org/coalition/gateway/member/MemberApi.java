@@ -92,6 +92,7 @@ public class MemberApi {
     }
 
     @Description("Points that expire within the given number of days.")
+    @NonNull
     public Uni<Integer> expiringPoints(@Source Member member, @DefaultValue("30") int withinDays) {
         if (withinDays < 0 || withinDays > MAX_EXPIRY_WINDOW_DAYS) {
             throw new InvalidArgument("withinDays must be between 0 and " + MAX_EXPIRY_WINDOW_DAYS);

@@ -41,7 +41,9 @@ public final class ContractReader {
     static final int MAX_POINTS_PER_TRANSACTION_LIMIT = 10_000_000;
     static final int MAX_VALIDITY_MONTHS = 120;
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Duplicate keys are an error: a reviewer reading the first of two rates must not be shown the wrong one. */
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
 
     private final String file;
 
@@ -91,9 +93,13 @@ public final class ContractReader {
             throw invalid("oidc", "is required and must hold clientIds");
         }
         JsonNode ids = node.path("clientIds");
+        if (!ids.isMissingNode() && !ids.isArray()) {
+            throw invalid("oidc.clientIds", "must be a list of client ids");
+        }
         List<String> clientIds = new ArrayList<>();
-        if (ids.isArray()) {
-            ids.forEach(id -> clientIds.add(id.asText()));
+        ids.forEach(id -> clientIds.add(id.asText()));
+        if (clientIds.stream().distinct().count() != clientIds.size()) {
+            throw invalid("oidc.clientIds", "lists a client id twice");
         }
         Optional<String> issuer = optionalText(node, "issuer", "oidc.issuer");
         if (clientIds.isEmpty() && issuer.isEmpty()) {
@@ -128,11 +134,22 @@ public final class ContractReader {
         }
         List<Version> versions = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
-            versions.add(version(node.get(i), "versions[" + i + "]", i + 1));
+            String at = "versions[" + i + "]";
+            versions.add(version(node.get(i), at, integer(node.get(i), "version", at, -1, 1, 10_000)));
+            if (versions.get(i).number() < 0) {
+                throw invalid(at + ".version", "is required: transactions record the version number they were priced under");
+            }
         }
         long distinctStarts = versions.stream().map(Version::effectiveFrom).distinct().count();
         if (distinctStarts != versions.size()) {
             throw invalid("versions", "two versions take effect at the same instant");
+        }
+        List<Version> chronological = versions.stream().sorted(java.util.Comparator.comparing(Version::effectiveFrom)).toList();
+        for (int i = 1; i < chronological.size(); i++) {
+            if (chronological.get(i).number() <= chronological.get(i - 1).number()) {
+                throw invalid("versions", "version numbers must rise with effectiveFrom (version "
+                        + chronological.get(i).number() + " takes effect after version " + chronological.get(i - 1).number() + ")");
+            }
         }
         return versions;
     }
@@ -154,9 +171,12 @@ public final class ContractReader {
         if (!categories.isMissingNode() && !categories.isObject()) {
             throw invalid(at + ".categoryMultipliers", "must map category names to multipliers");
         }
-        categories.fields().forEachRemaining(entry -> multipliers.put(
-                entry.getKey().toLowerCase(Locale.ROOT),
-                positiveDecimal(entry.getValue(), at + ".categoryMultipliers." + entry.getKey())));
+        categories.fields().forEachRemaining(entry -> {
+            BigDecimal multiplier = positiveDecimal(entry.getValue(), at + ".categoryMultipliers." + entry.getKey());
+            if (multipliers.put(entry.getKey().toLowerCase(Locale.ROOT), multiplier) != null) {
+                throw invalid(at + ".categoryMultipliers." + entry.getKey(), "differs from another category only by case");
+            }
+        });
         return new EarnRules(
                 currency(node, at + ".currency"),
                 nonNegativeDecimal(node.path("pointsPerUnit"), at + ".pointsPerUnit"),
@@ -167,7 +187,11 @@ public final class ContractReader {
     }
 
     private RedemptionRules redemption(JsonNode node, String at) {
-        boolean allowed = !node.has("allowed") || node.get("allowed").asBoolean();
+        JsonNode allowedNode = node.path("allowed");
+        if (!allowedNode.isMissingNode() && !allowedNode.isBoolean()) {
+            throw invalid(at + ".allowed", "must be true or false");
+        }
+        boolean allowed = allowedNode.isMissingNode() || allowedNode.asBoolean();
         return new RedemptionRules(allowed, integer(node, "minimumPoints", at, 1, 1, MAX_POINTS_PER_TRANSACTION_LIMIT));
     }
 

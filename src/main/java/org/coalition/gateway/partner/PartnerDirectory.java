@@ -66,7 +66,7 @@ public class PartnerDirectory {
 
     private void register(PartnerContract contract) {
         if (byId.putIfAbsent(contract.id(), contract) != null) {
-            throw new InvalidContractException(contract.id() + ".yaml: id is used by two contracts");
+            throw new InvalidContractException("partner id " + contract.id() + " is used by two contract files");
         }
         for (String clientId : contract.oidc().clientIds()) {
             PartnerContract other = byClientId.putIfAbsent(clientId, contract);
