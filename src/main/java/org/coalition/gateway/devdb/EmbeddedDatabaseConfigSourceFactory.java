@@ -48,9 +48,8 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
         ensureRunning(port, dataDir);
         return List.of(new PropertiesConfigSource(Map.of(
                 "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres",
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres",
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres"), "embedded-postgres", ORDINAL));
+                "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres"),
+                "embedded-postgres", ORDINAL));
     }
 
     @Override
@@ -69,6 +68,8 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
                     .setDataDirectory(dataDir.toAbsolutePath())
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "100")
+                    // zonky turns synchronous commit off by default; dev mode keeps production's durability.
+                    .setServerConfig("synchronous_commit", "on")
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("The embedded PostgreSQL for dev mode did not start (data in "

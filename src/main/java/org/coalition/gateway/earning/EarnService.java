@@ -70,7 +70,7 @@ public class EarnService {
     public Uni<EarnPointsPayload> earn(Caller caller, EarnPointsInput input) {
         try {
             Earning earning = validate(caller, input, Instant.now());
-            return idempotent.execute(fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
+            return idempotent.execute(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
                             (connection, entryId) -> post(connection, entryId, earning),
                             this::replay)
                     .onFailure(BusinessFailure.class)

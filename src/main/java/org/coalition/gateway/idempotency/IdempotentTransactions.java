@@ -6,13 +6,14 @@ import java.util.function.BiFunction;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.tenancy.Caller;
+import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
  * Runs a mutation in one database transaction that first claims its idempotency key.
@@ -34,21 +35,21 @@ public class IdempotentTransactions {
             select operation, request_hash, result_id from idempotency_keys where scope = $1 and key = $2
             """;
 
-    private final Pool pool;
+    private final TenantSessions sessions;
 
-    public IdempotentTransactions(Pool pool) {
-        this.pool = pool;
+    public IdempotentTransactions(TenantSessions sessions) {
+        this.sessions = sessions;
     }
 
     /**
      * @param firstTime the mutation's work, given the id its result must have
      * @param replay    loads the result a previous identical request produced, given its id
      */
-    public <R> Uni<R> execute(IdempotentRequest request,
+    public <R> Uni<R> execute(Caller caller, IdempotentRequest request,
             BiFunction<SqlConnection, UUID, Uni<R>> firstTime,
             BiFunction<SqlConnection, UUID, Uni<R>> replay) {
         UUID resultId = UUID.randomUUID();
-        return pool.withTransaction(connection -> connection.preparedQuery(CLAIM)
+        return sessions.inTransaction(caller, connection -> connection.preparedQuery(CLAIM)
                 .execute(Tuple.of(request.scope(), request.key(), request.operation(), request.fingerprint(),
                         resultId.toString()))
                 .flatMap(claim -> claim.rowCount() == 1

@@ -24,8 +24,8 @@ public class JournalWriter {
                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
                 returning id, posted_at
             ), legs as (
-                insert into postings (entry_id, account_id, member_id, amount)
-                select entry.id, leg.account_id, $3, leg.amount
+                insert into postings (entry_id, account_id, member_id, partner_id, amount)
+                select entry.id, leg.account_id, $3, $4, leg.amount
                 from entry, unnest($13::bigint[], $14::bigint[]) as leg(account_id, amount)
             ), lot as (
                 insert into lots (member_id, issuer_id, entry_id, points, remaining, earned_at, expires_at)

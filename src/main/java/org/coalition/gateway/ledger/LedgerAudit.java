@@ -8,7 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
+
+import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
  * Checks the whole ledger against its invariants and names every violation. Scans every table: for
@@ -45,21 +46,21 @@ public class LedgerAudit {
                     group by e.id, e.points having sum(c.points) <> -e.points
                     """);
 
-    private final Pool pool;
+    private final TenantSessions sessions;
 
-    public LedgerAudit(Pool pool) {
-        this.pool = pool;
+    public LedgerAudit(TenantSessions sessions) {
+        this.sessions = sessions;
     }
 
     /** Every violation as "invariant: subject"; empty when the ledger is sound. */
     public Uni<List<String>> violations() {
-        return Multi.createFrom().iterable(CHECKS.entrySet())
-                .onItem().transformToUniAndConcatenate(check -> pool.query(check.getValue()).execute()
+        return sessions.asSystem(connection -> Multi.createFrom().iterable(CHECKS.entrySet())
+                .onItem().transformToUniAndConcatenate(check -> connection.query(check.getValue()).execute()
                         .map(rows -> {
                             List<String> found = new ArrayList<>();
                             rows.forEach(row -> found.add(check.getKey() + ": " + row.getString("subject")));
                             return found;
                         }))
-                .collect().in(ArrayList::new, List::addAll);
+                .collect().in(ArrayList::new, List::addAll));
     }
 }

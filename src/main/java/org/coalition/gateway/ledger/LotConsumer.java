@@ -37,13 +37,15 @@ public class LotConsumer {
                 from taken where lots.id = taken.id
                 returning lots.id
             )
-            insert into lot_consumptions (entry_id, lot_id, member_id, issuer_id, points)
-            select $3, taken.id, $1, taken.issuer_id, taken.points from taken join consumed on consumed.id = taken.id
+            insert into lot_consumptions (entry_id, lot_id, member_id, issuer_id, points, partner_id)
+            select $3, taken.id, $1, taken.issuer_id, taken.points, $4 from taken join consumed on consumed.id = taken.id
             returning lot_id, issuer_id, points
             """;
 
-    public Uni<List<Consumption>> consumeOldestFirst(SqlConnection connection, UUID memberId, int points, UUID entryId) {
-        return connection.preparedQuery(CONSUME_FIFO).execute(Tuple.of(memberId, points, entryId))
+    /** @param partnerId the partner the points are spent at */
+    public Uni<List<Consumption>> consumeOldestFirst(SqlConnection connection, UUID memberId, int points, UUID entryId,
+            String partnerId) {
+        return connection.preparedQuery(CONSUME_FIFO).execute(Tuple.of(memberId, points, entryId, partnerId))
                 .map(rows -> {
                     List<Consumption> consumed = new ArrayList<>();
                     for (Row row : rows) {

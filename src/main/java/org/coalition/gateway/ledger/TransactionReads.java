@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import org.coalition.gateway.shared.PageInfo;
 import org.coalition.gateway.shared.PageRequest;
 import org.coalition.gateway.tenancy.Caller;
+import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
  * Which transactions a caller may read: a partner only its own, a member only their own, the
@@ -19,9 +20,11 @@ import org.coalition.gateway.tenancy.Caller;
 public class TransactionReads {
 
     private final TransactionRepository transactions;
+    private final TenantSessions sessions;
 
-    public TransactionReads(TransactionRepository transactions) {
+    public TransactionReads(TransactionRepository transactions, TenantSessions sessions) {
         this.transactions = transactions;
+        this.sessions = sessions;
     }
 
     /** @param ofMember restricts to one member (a member's own history, or a member a partner looked up) */
@@ -37,14 +40,14 @@ public class TransactionReads {
         }
         String memberSubject = caller.isMember() ? caller.subject() : null;
         TransactionQuery query = new TransactionQuery(ofMember, memberSubject, partnerId, given.kinds, given.from, given.to, page);
-        return transactions.page(query);
+        return sessions.inTransaction(caller, connection -> transactions.page(connection, query));
     }
 
     public Uni<Optional<PointTransaction>> find(Caller caller, UUID id) {
         if (caller.isMember()) {
-            return transactions.findOfMemberSubject(id, caller.subject());
+            return sessions.inTransaction(caller, connection -> transactions.findOfMemberSubject(connection, id, caller.subject()));
         }
-        return transactions.find(id).map(found -> found.filter(tx -> caller.seesAllPartners()
+        return sessions.inTransaction(caller, connection -> transactions.find(connection, id)).map(found -> found.filter(tx -> caller.seesAllPartners()
                 || (caller.isPartner() && tx.partnerId().equals(caller.partnerId()))));
     }
 

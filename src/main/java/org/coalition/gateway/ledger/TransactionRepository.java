@@ -9,7 +9,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -21,30 +20,20 @@ import org.coalition.gateway.shared.PageRequest;
 @ApplicationScoped
 public class TransactionRepository {
 
-    private final Pool pool;
-
-    public TransactionRepository(Pool pool) {
-        this.pool = pool;
-    }
-
-    public Uni<Optional<PointTransaction>> find(UUID id) {
-        return find(pool, id);
-    }
-
     public Uni<Optional<PointTransaction>> find(SqlClient client, UUID id) {
         return client.preparedQuery("select " + PointTransaction.COLUMNS + " from journal_entries e where e.id = $1")
                 .execute(Tuple.of(id))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(PointTransaction.from(rows.iterator().next())));
     }
 
-    public Uni<Optional<PointTransaction>> findOfMemberSubject(UUID id, String subject) {
-        return pool.preparedQuery("select " + PointTransaction.COLUMNS
+    public Uni<Optional<PointTransaction>> findOfMemberSubject(SqlClient client, UUID id, String subject) {
+        return client.preparedQuery("select " + PointTransaction.COLUMNS
                         + " from journal_entries e join members m on m.id = e.member_id where e.id = $1 and m.subject = $2")
                 .execute(Tuple.of(id, subject))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(PointTransaction.from(rows.iterator().next())));
     }
 
-    public Uni<TransactionConnection> page(TransactionQuery query) {
+    public Uni<TransactionConnection> page(SqlClient client, TransactionQuery query) {
         List<String> conditions = new ArrayList<>();
         Tuple params = Tuple.tuple();
         if (query.memberId() != null) {
@@ -81,7 +70,7 @@ public class TransactionRepository {
         String sql = "select " + PointTransaction.COLUMNS + " from journal_entries e"
                 + (conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions))
                 + " order by e.posted_at desc, e.id desc limit $" + params.size();
-        return pool.preparedQuery(sql).execute(params).map(rows -> {
+        return client.preparedQuery(sql).execute(params).map(rows -> {
             List<PointTransaction> found = new ArrayList<>();
             rows.forEach(row -> found.add(PointTransaction.from(row)));
             return connection(found, page.size());

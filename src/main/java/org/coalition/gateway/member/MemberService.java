@@ -63,7 +63,7 @@ public class MemberService {
         if (!errors.isEmpty()) {
             return Uni.createFrom().item(EnrollMemberPayload.failed(errors));
         }
-        return idempotent.execute(fingerprints.of(caller, "enrollMember", input.idempotencyKey, input),
+        return idempotent.execute(caller, fingerprints.of(caller, "enrollMember", input.idempotencyKey, input),
                         (connection, memberId) -> insert(connection, memberId, input.cardNumber, caller.partnerId()),
                         (connection, memberId) -> existing(connection, memberId))
                 .map(member -> EnrollMemberPayload.enrolled(member.view()))
@@ -89,7 +89,7 @@ public class MemberService {
         if (!errors.isEmpty()) {
             return Uni.createFrom().item(ClaimMembershipPayload.failed(errors));
         }
-        return idempotent.execute(fingerprints.of(caller, "claimMembership", input.idempotencyKey, input),
+        return idempotent.execute(caller, fingerprints.of(caller, "claimMembership", input.idempotencyKey, input),
                         (connection, ignored) -> bind(connection, input.cardNumber, caller.subject()),
                         (connection, ignored) -> members.find(connection, new MemberKey.ByCard(input.cardNumber))
                                 .map(found -> found.orElseThrow(MemberRepository::notFound)))

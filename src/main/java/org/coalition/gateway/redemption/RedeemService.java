@@ -69,7 +69,7 @@ public class RedeemService {
     public Uni<RedeemPointsPayload> redeem(Caller caller, RedeemPointsInput input) {
         try {
             Redemption redemption = validate(caller, input, Instant.now());
-            return idempotent.execute(fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),
+            return idempotent.execute(caller, fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),
                             (connection, entryId) -> post(connection, entryId, redemption),
                             this::replay)
                     .onFailure(BusinessFailure.class)
@@ -119,7 +119,7 @@ public class RedeemService {
         return members.debitAvailable(connection, redemption.member(), points).flatMap(member -> {
             NewEntry entry = entry(entryId, redemption, member);
             return journal.post(connection, entry)
-                    .flatMap(postedAt -> lots.consumeOldestFirst(connection, member.id(), points, entryId)
+                    .flatMap(postedAt -> lots.consumeOldestFirst(connection, member.id(), points, entryId, entry.partnerId())
                             .map(consumed -> {
                                 Log.debugf("redemption %s: %d points of member %s at %s from %d lots", entryId, points,
                                         member.id(), redemption.contract().id(), consumed.size());

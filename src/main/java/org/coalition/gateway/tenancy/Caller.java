@@ -19,8 +19,12 @@ public record Caller(Kind kind, String partnerId, String subject, Set<Permission
         SETTLEMENT,
         OPERATOR,
         /** Authenticated, but neither a known partner client nor a coalition role: may do nothing. */
-        UNKNOWN
+        UNKNOWN,
+        /** The gateway itself: start-up, scheduled jobs, the ledger audit. Never a request's caller. */
+        SYSTEM
     }
+
+    public static final Caller SYSTEM = new Caller(Kind.SYSTEM, null, "coalition-gateway", Set.of());
 
     public static Caller partner(String partnerId, String subject, Set<Permission> permissions) {
         return new Caller(Kind.PARTNER, partnerId, subject, Set.copyOf(permissions));

@@ -28,9 +28,7 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
         int port = postgres.getPort();
         return Map.of(
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres",
-                "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres",
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
+                "quarkus.datasource.reactive.url", "postgresql://localhost:" + port + "/postgres");
     }
 
     public static String jdbcUrl() {

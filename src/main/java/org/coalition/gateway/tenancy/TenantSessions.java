@@ -1,0 +1,48 @@
+package org.coalition.gateway.tenancy;
+
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import org.coalition.gateway.shared.Invariant;
+
+/**
+ * The only way to the partner-scoped tables: a transaction that first tells PostgreSQL who is calling.
+ * Row-level security keys on these transaction-local settings, so they cannot leak to the next
+ * request that borrows the pooled connection.
+ */
+@ApplicationScoped
+public class TenantSessions {
+
+    private static final String SET_CALLER = """
+            select set_config('app.caller_kind', $1, true), set_config('app.partner_id', $2, true),
+                   set_config('app.member_subject', $3, true), set_config('app.scope', $4, true)
+            """;
+
+    private final Pool pool;
+
+    public TenantSessions(Pool pool) {
+        this.pool = pool;
+    }
+
+    public <T> Uni<T> inTransaction(Caller caller, Function<SqlConnection, Uni<T>> work) {
+        Invariant.check(caller.kind() != Caller.Kind.UNKNOWN, "a database session for an unknown caller");
+        return pool.withTransaction(connection -> connection.preparedQuery(SET_CALLER)
+                .execute(Tuple.of(caller.kind().name(), orEmpty(caller.partnerId()),
+                        caller.isMember() ? caller.subject() : "", caller.idempotencyScope()))
+                .flatMap(ignored -> work.apply(connection)));
+    }
+
+    public <T> Uni<T> asSystem(Function<SqlConnection, Uni<T>> work) {
+        return inTransaction(Caller.SYSTEM, work);
+    }
+
+    private static String orEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}
