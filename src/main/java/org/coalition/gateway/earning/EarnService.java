@@ -89,11 +89,7 @@ public class EarnService {
         List<UserError> errors = new ArrayList<>();
         IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
         errors.addAll(MemberKey.validate(input.member, "input", "member"));
-        PartnerContract contract = partners.byId(caller.partnerId())
-                .orElseThrow(() -> BusinessFailure.of(ErrorCode.PARTNER_NOT_FOUND, "The calling partner has no contract"));
-        if (!contract.active()) {
-            throw BusinessFailure.of(ErrorCode.CONTRACT_INACTIVE, "The partner's contract is suspended");
-        }
+        PartnerContract contract = partners.requireActive(caller.partnerId());
         // PostgreSQL keeps microseconds; truncating here makes a replayed payload equal to the first one.
         Instant occurredAt = (input.occurredAt == null ? now : input.occurredAt).truncatedTo(ChronoUnit.MICROS);
         if (occurredAt.isAfter(now.plus(config.clockSkewAllowance()))) {

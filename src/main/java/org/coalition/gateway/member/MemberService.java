@@ -17,6 +17,7 @@ import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.member.MemberPayloads.ClaimMembershipPayload;
 import org.coalition.gateway.member.MemberPayloads.EnrollMemberPayload;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
@@ -45,16 +46,24 @@ public class MemberService {
             """;
 
     private final MemberRepository members;
+    private final PartnerDirectory partners;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
 
-    public MemberService(MemberRepository members, IdempotentTransactions idempotent, RequestFingerprints fingerprints) {
+    public MemberService(MemberRepository members, PartnerDirectory partners, IdempotentTransactions idempotent,
+            RequestFingerprints fingerprints) {
         this.members = members;
+        this.partners = partners;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
     }
 
     public Uni<EnrollMemberPayload> enroll(Caller caller, EnrollMemberInput input) {
+        try {
+            partners.requireActive(caller.partnerId());
+        } catch (BusinessFailure inactive) {
+            return Uni.createFrom().item(EnrollMemberPayload.failed(inactive.errors()));
+        }
         List<UserError> errors = new ArrayList<>();
         IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
         if (input.cardNumber != null && !CardNumbers.isWellFormed(input.cardNumber)) {

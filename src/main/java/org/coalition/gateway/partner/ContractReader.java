@@ -112,7 +112,11 @@ public final class ContractReader {
         if (issuer.isPresent() && audience.isEmpty()) {
             throw invalid("oidc.audience", "is required when the partner brings its own issuer");
         }
-        return new OidcBinding(List.copyOf(clientIds), issuer, audience);
+        Optional<String> publicKey = optionalText(node, "publicKey", "oidc.publicKey");
+        if (publicKey.isPresent() && issuer.isEmpty()) {
+            throw invalid("oidc.publicKey", "belongs to a partner's own issuer: name oidc.issuer too");
+        }
+        return new OidcBinding(List.copyOf(clientIds), issuer, audience, publicKey);
     }
 
     private Set<Permission> permissions(JsonNode node) {

@@ -44,7 +44,12 @@ public record PartnerContract(
         return Optional.ofNullable(inForce);
     }
 
-    public record OidcBinding(List<String> clientIds, Optional<String> issuer, Optional<String> audience) {
+    /**
+     * How a partner's tokens are recognised: by client id at the coalition's IdP, or by the partner's own
+     * issuer (verified through its discovery document, or with {@code publicKey} where it has none).
+     */
+    public record OidcBinding(List<String> clientIds, Optional<String> issuer, Optional<String> audience,
+            Optional<String> publicKey) {
     }
 
     public record Version(

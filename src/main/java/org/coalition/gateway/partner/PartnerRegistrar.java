@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Observes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -51,10 +52,17 @@ public class PartnerRegistrar {
     void onStart(@Observes StartupEvent event) {
         accounts.loadSystemAccounts()
                 .flatMap(ignored -> registerOperator())
-                .flatMap(ignored -> Multi.createFrom().iterable(directory.all())
-                        .onItem().transformToUniAndConcatenate(this::register)
-                        .collect().last())
+                .flatMap(ignored -> registerContracts())
                 .await().indefinitely();
+        Log.infof("Registered %d partner contracts", directory.all().size());
+    }
+
+    /** Brings partner rows, contract versions and ledger accounts in line with the contracts in force. */
+    public Uni<Void> registerContracts() {
+        return Multi.createFrom().iterable(directory.all())
+                .onItem().transformToUniAndConcatenate(this::register)
+                .collect().last()
+                .replaceWithVoid();
     }
 
     private Uni<Void> registerOperator() {

@@ -84,10 +84,9 @@ public class RedeemService {
     }
 
     Redemption validate(Caller caller, RedeemPointsInput input, Instant now) {
-        PartnerContract contract = partners.byId(caller.partnerId())
-                .orElseThrow(() -> BusinessFailure.of(ErrorCode.PARTNER_NOT_FOUND, "The calling partner has no contract"));
+        PartnerContract contract = partners.requireActive(caller.partnerId());
         Optional<PartnerContract.Version> version = contract.versionAt(now);
-        if (!contract.active() || version.isEmpty()) {
+        if (version.isEmpty()) {
             throw BusinessFailure.of(ErrorCode.CONTRACT_INACTIVE, "The partner's contract is not in force");
         }
         PartnerContract.RedemptionRules rules = version.get().redemption();

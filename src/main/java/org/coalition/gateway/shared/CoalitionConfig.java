@@ -44,6 +44,10 @@ public interface CoalitionConfig {
         /** Directory of partner contract YAML files; production mounts it from a ConfigMap. */
         @WithDefault("partner-contracts")
         String dir();
+
+        /** How often the directory is read again, so that a suspension or a new rate needs no restart. */
+        @WithDefault("30s")
+        Duration reloadInterval();
     }
 
     /** The coalition operator is a settlement party of its own, configured here rather than by a brand contract. */

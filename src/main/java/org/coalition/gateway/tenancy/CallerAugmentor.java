@@ -67,8 +67,11 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
         if (identity.hasRole(Caller.MEMBER_ROLE) && subject != null) {
             return Caller.of(Caller.Kind.MEMBER, subject);
         }
+        // A partner's own IdP identifies the partner by its issuer (its tenant already verified it).
         String clientId = clientIdOf(token);
-        PartnerContract contract = clientId == null ? null : partners.byClientId(clientId).orElse(null);
+        PartnerContract contract = partners.byIssuer(token.getIssuer())
+                .or(() -> clientId == null ? java.util.Optional.empty() : partners.byClientId(clientId))
+                .orElse(null);
         if (contract == null) {
             Log.debugf("token of unknown client %s (subject %s) gets no permissions", clientId, subject);
             return Caller.of(Caller.Kind.UNKNOWN, subject);

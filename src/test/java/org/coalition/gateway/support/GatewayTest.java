@@ -11,11 +11,13 @@ import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 
 /**
  * A test against the running gateway: a fresh embedded PostgreSQL for the test run and a WireMock OIDC
- * server whose keys sign the tokens of {@link Tokens}. All classes with it share one started gateway.
+ * server whose keys sign the tokens of {@link Tokens}, and a writable copy of the partner contracts.
+ * All classes with it share one started gateway.
  */
 @QuarkusTest
 @WithTestResource(EmbeddedPostgresResource.class)
 @WithTestResource(OidcWiremockTestResource.class)
+@WithTestResource(TestContractsResource.class)
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 public @interface GatewayTest {

@@ -41,6 +41,13 @@ public final class Tokens {
         return sign(base(subject).claim("azp", "coalition-web").claim("realm_access", Map.of("roles", List.of(roles))));
     }
 
+    /** A token from SkyWays' own IdP: its issuer, its audience, its signing key; no client id needed. */
+    public static String skyways(String scopes) {
+        return Jwt.issuer(TestContractsResource.SKYWAYS_ISSUER).audience(TestContractsResource.SKYWAYS_AUDIENCE)
+                .subject("skyways-booking-engine").claim("scope", scopes).expiresIn(600)
+                .jws().keyId("skyways-1").sign(TestContractsResource.skywaysSigningKey());
+    }
+
     public static JwtClaimsBuilder base(String subject) {
         return Jwt.issuer(ISSUER).audience(AUDIENCE).subject(subject).expiresIn(600);
     }
