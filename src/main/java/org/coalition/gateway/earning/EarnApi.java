@@ -8,9 +8,12 @@ import org.eclipse.microprofile.graphql.NonNull;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.shared.MutationBudget;
+
 import org.coalition.gateway.tenancy.CurrentCaller;
 
 @GraphQLApi
+@MutationBudget
 public class EarnApi {
 
     private final EarnService earning;

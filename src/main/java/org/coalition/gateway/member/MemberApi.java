@@ -21,6 +21,8 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.shared.MutationBudget;
+
 import org.coalition.gateway.ledger.LotReads;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.TransactionConnection;
@@ -36,6 +38,7 @@ import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
 
 @GraphQLApi
+@MutationBudget
 public class MemberApi {
 
     static final int MAX_EXPIRY_WINDOW_DAYS = 3650;

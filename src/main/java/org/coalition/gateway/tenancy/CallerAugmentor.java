@@ -50,7 +50,13 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
             return Uni.createFrom().item(identity);
         }
         Caller caller = callerOf(identity, token);
-        QuarkusSecurityIdentity.Builder builder = QuarkusSecurityIdentity.builder(identity)
+        // A fresh identity, not builder(identity): quarkus-oidc has already granted every scope in the token
+        // as a permission, which would let a token's own claims bypass what the contract grants.
+        QuarkusSecurityIdentity.Builder builder = QuarkusSecurityIdentity.builder()
+                .setPrincipal(identity.getPrincipal())
+                .addRoles(identity.getRoles())
+                .addCredentials(identity.getCredentials())
+                .addAttributes(identity.getAttributes())
                 .addAttribute(CALLER_ATTRIBUTE, caller);
         grantedPermissions(caller).forEach(builder::addPermissionAsString);
         return Uni.createFrom().item(builder.build());
