@@ -49,17 +49,6 @@ class ContractCompatibilityTest {
      * its issue lands: this test fails while an implemented element is still listed here.
      */
     private static final Set<String> PENDING = Set.of(
-            // redemption holds
-            "Query.hold",
-            "Mutation.authorizeRedemption",
-            "Mutation.captureRedemption",
-            "Mutation.voidRedemption",
-            "RedemptionHold",
-            "HoldStatus",
-            "AuthorizeRedemptionInput",
-            "CaptureRedemptionInput",
-            "VoidRedemptionInput",
-            "RedemptionHoldPayload",
             // reversals
             "Mutation.reverseTransaction",
             "ReverseTransactionInput",

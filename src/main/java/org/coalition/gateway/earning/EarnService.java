@@ -171,7 +171,7 @@ public class EarnService {
                 input.purchaseAmount, input.currency, input.channel, input.partnerReference, earning.occurredAt(), null,
                 earning.version().number(),
                 PostingTemplate.EARN.postings(points, accounts.accountsFor(member.accountId(), earning.contract().id())),
-                lot);
+                lot, null);
     }
 
     private Uni<EarnPointsPayload> replay(SqlConnection connection, UUID entryId) {

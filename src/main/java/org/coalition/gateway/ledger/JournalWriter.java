@@ -20,8 +20,9 @@ public class JournalWriter {
     private static final String INSERT_ENTRY = """
             with entry as (
                 insert into journal_entries (id, kind, member_id, partner_id, points, purchase_amount, currency,
-                                             channel, partner_reference, occurred_at, reverses_id, contract_version)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                             channel, partner_reference, occurred_at, reverses_id, contract_version,
+                                             reversed_points)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $19)
                 returning id, posted_at
             ), legs as (
                 insert into postings (entry_id, account_id, member_id, partner_id, amount)
@@ -55,7 +56,8 @@ public class JournalWriter {
                 .addString(entry.lot().map(NewEntry.NewLot::issuerId).orElse(null))
                 .addInteger(entry.lot().map(NewEntry.NewLot::points).orElse(0))
                 .addOffsetDateTime(entry.lot().map(lot -> lot.earnedAt().atOffset(ZoneOffset.UTC)).orElse(null))
-                .addOffsetDateTime(entry.lot().map(lot -> lot.expiresAt().atOffset(ZoneOffset.UTC)).orElse(null));
+                .addOffsetDateTime(entry.lot().map(lot -> lot.expiresAt().atOffset(ZoneOffset.UTC)).orElse(null))
+                .addInteger(entry.reversedPoints());
         return connection.preparedQuery(INSERT_ENTRY).execute(params)
                 .map(rows -> rows.iterator().next().getOffsetDateTime("posted_at").toInstant());
     }

@@ -26,7 +26,8 @@ public record NewEntry(
         UUID reversesId,
         Integer contractVersion,
         List<Posting> postings,
-        Optional<NewLot> lot) {
+        Optional<NewLot> lot,
+        Integer reversedPoints) {
 
     public NewEntry {
         Invariant.check(PostingTemplate.sum(postings) == 0, "entry " + id + " postings sum to " + PostingTemplate.sum(postings));

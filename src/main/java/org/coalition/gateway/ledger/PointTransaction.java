@@ -33,8 +33,8 @@ public record PointTransaction(
     static final String COLUMNS = """
             e.id, e.kind, e.member_id, e.partner_id, e.points, e.purchase_amount, e.currency, e.channel,
             e.partner_reference, e.occurred_at, e.posted_at, e.reverses_id,
-            case when e.kind in ('EARN', 'REDEMPTION', 'DONATION')
-                 then abs(e.points) - coalesce((select sum(abs(r.points)) from journal_entries r where r.reverses_id = e.id), 0)
+            case when e.kind in ('EARN', 'REDEMPTION')
+                 then abs(e.points) - coalesce((select sum(r.reversed_points) from journal_entries r where r.reverses_id = e.id), 0)
                  else 0 end as reversible_points
             """;
 
@@ -62,7 +62,8 @@ public record PointTransaction(
     public static PointTransaction posted(NewEntry entry, Instant postedAt) {
         return new PointTransaction(entry.id().toString(), entry.kind(), entry.points(),
                 inCurrencyScale(entry.purchaseAmount(), entry.currency()), entry.currency(), entry.channel(),
-                entry.partnerReference(), entry.occurredAt(), postedAt, Math.abs(entry.points()),
+                entry.partnerReference(), entry.occurredAt(), postedAt,
+                entry.kind() == TransactionKind.EARN || entry.kind() == TransactionKind.REDEMPTION ? Math.abs(entry.points()) : 0,
                 entry.memberId(), entry.partnerId(), entry.reversesId());
     }
 

@@ -1,5 +1,6 @@
 package org.coalition.gateway.ledger;
 
+import static org.coalition.gateway.ledger.AccountKind.BREAKAGE;
 import static org.coalition.gateway.ledger.AccountKind.MEMBER;
 import static org.coalition.gateway.ledger.AccountKind.PARTNER_ISSUED;
 import static org.coalition.gateway.ledger.AccountKind.PARTNER_REDEEMED;
@@ -17,7 +18,15 @@ public enum PostingTemplate {
     /** A partner issues points to a member. */
     EARN(TransactionKind.EARN, new Leg(PARTNER_ISSUED, -1), new Leg(MEMBER, +1)),
     /** A member spends points at a partner. */
-    REDEMPTION(TransactionKind.REDEMPTION, new Leg(MEMBER, -1), new Leg(PARTNER_REDEEMED, +1));
+    REDEMPTION(TransactionKind.REDEMPTION, new Leg(MEMBER, -1), new Leg(PARTNER_REDEEMED, +1)),
+    /** A member gives points to a charity partner: a redemption at the charity. */
+    DONATION(TransactionKind.DONATION, new Leg(MEMBER, -1), new Leg(PARTNER_REDEEMED, +1)),
+    /** Points that reached the end of their validity unused. */
+    EXPIRY(TransactionKind.EXPIRY, new Leg(MEMBER, -1), new Leg(BREAKAGE, +1)),
+    /** Returned goods: the issuing partner takes back points it issued. */
+    EARN_REVERSAL(TransactionKind.REVERSAL, new Leg(MEMBER, -1), new Leg(PARTNER_ISSUED, +1)),
+    /** A cancelled order: the partner gives back points redeemed at it. */
+    REDEMPTION_REVERSAL(TransactionKind.REVERSAL, new Leg(MEMBER, +1), new Leg(PARTNER_REDEEMED, -1));
 
     private final TransactionKind kind;
     private final List<Leg> legs;

@@ -95,6 +95,35 @@ public class MemberRepository {
                         .orElseGet(() -> explainFailedDebit(client, key, points)));
     }
 
+    /** Reserves points for a hold: available drops, the balance does not. Same race-free guard as a debit. */
+    public Uni<MemberAccount> reserve(SqlClient client, MemberKey key, long points) {
+        String reserve = "update members set held = held + $2 where " + condition(key)
+                + " and balance - held >= $2 returning " + COLUMNS;
+        return client.preparedQuery(reserve).execute(Tuple.of(value(key), points))
+                .flatMap(rows -> first(rows).map(member -> Uni.createFrom().item(member))
+                        .orElseGet(() -> explainFailedDebit(client, key, points)));
+    }
+
+    /** Resolves a hold: releases all it held and takes what was captured (zero for a void or expiry). */
+    public Uni<MemberAccount> settleHold(SqlClient client, UUID memberId, long held, long captured) {
+        return client.preparedQuery("update members set held = held - $2, balance = balance - $3 where id = $1 returning " + COLUMNS)
+                .execute(Tuple.of(memberId, held, captured))
+                .map(rows -> first(rows).orElseThrow(() -> new IllegalStateException("hold of missing member " + memberId)));
+    }
+
+    /** Locks the member's row for the rest of the transaction: spends, reversals and expiry of one member queue here. */
+    public Uni<MemberAccount> lock(SqlClient client, UUID memberId) {
+        return client.preparedQuery("select " + COLUMNS + " from members where id = $1 for update").execute(Tuple.of(memberId))
+                .map(rows -> first(rows).orElseThrow(MemberRepository::notFound));
+    }
+
+    /** Moves the stored balance by a signed number of points, for reversals and expiry under {@link #lock}. */
+    public Uni<MemberAccount> adjustBalance(SqlClient client, UUID memberId, long delta) {
+        return client.preparedQuery("update members set balance = balance + $2 where id = $1 returning " + COLUMNS)
+                .execute(Tuple.of(memberId, delta))
+                .map(rows -> first(rows).orElseThrow(MemberRepository::notFound));
+    }
+
     private Uni<MemberAccount> explainFailedDebit(SqlClient client, MemberKey key, long points) {
         return find(client, key).map(found -> {
             MemberAccount member = found.orElseThrow(MemberRepository::notFound);

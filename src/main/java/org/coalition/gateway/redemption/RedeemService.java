@@ -8,20 +8,14 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
-import org.coalition.gateway.ledger.AccountBook;
-import org.coalition.gateway.ledger.JournalWriter;
-import org.coalition.gateway.ledger.LotConsumer;
-import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
-import org.coalition.gateway.ledger.TransactionKind;
 import org.coalition.gateway.ledger.TransactionRepository;
 import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
@@ -46,21 +40,16 @@ public class RedeemService {
 
     private final PartnerDirectory partners;
     private final MemberRepository members;
-    private final JournalWriter journal;
-    private final LotConsumer lots;
-    private final AccountBook accounts;
+    private final PointSpending spending;
     private final TransactionRepository transactions;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
 
-    public RedeemService(PartnerDirectory partners, MemberRepository members, JournalWriter journal, LotConsumer lots,
-            AccountBook accounts, TransactionRepository transactions, IdempotentTransactions idempotent,
-            RequestFingerprints fingerprints) {
+    public RedeemService(PartnerDirectory partners, MemberRepository members, PointSpending spending,
+            TransactionRepository transactions, IdempotentTransactions idempotent, RequestFingerprints fingerprints) {
         this.partners = partners;
         this.members = members;
-        this.journal = journal;
-        this.lots = lots;
-        this.accounts = accounts;
+        this.spending = spending;
         this.transactions = transactions;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
@@ -114,27 +103,12 @@ public class RedeemService {
     }
 
     private Uni<RedeemPointsPayload> post(SqlConnection connection, UUID entryId, Redemption redemption) {
-        int points = redemption.input().points;
-        return members.debitAvailable(connection, redemption.member(), points).flatMap(member -> {
-            NewEntry entry = entry(entryId, redemption, member);
-            return journal.post(connection, entry)
-                    .flatMap(postedAt -> lots.consumeOldestFirst(connection, member.id(), points, entryId, entry.partnerId())
-                            .map(consumed -> {
-                                Log.debugf("redemption %s: %d points of member %s at %s from %d lots", entryId, points,
-                                        member.id(), redemption.contract().id(), consumed.size());
-                                return RedeemPointsPayload.posted(PointTransaction.posted(entry, postedAt), member.view());
-                            }));
-        });
-    }
-
-    private NewEntry entry(UUID entryId, Redemption redemption, MemberAccount member) {
-        int points = redemption.input().points;
-        String partnerId = redemption.contract().id();
-        return new NewEntry(entryId, TransactionKind.REDEMPTION, member.id(), partnerId, -points, null, null,
-                redemption.input().channel, redemption.input().partnerReference, redemption.occurredAt(), null,
-                redemption.version().number(),
-                PostingTemplate.REDEMPTION.postings(points, accounts.accountsFor(member.accountId(), partnerId)),
-                Optional.empty());
+        RedeemPointsInput input = redemption.input();
+        PointSpending.Spend spend = new PointSpending.Spend(entryId, PostingTemplate.REDEMPTION, redemption.contract().id(),
+                input.points, input.channel, input.partnerReference, redemption.occurredAt(), redemption.version().number());
+        return members.debitAvailable(connection, redemption.member(), input.points)
+                .flatMap(member -> spending.post(connection, spend, member)
+                        .map(transaction -> RedeemPointsPayload.posted(transaction, member.view())));
     }
 
     private Uni<RedeemPointsPayload> replay(SqlConnection connection, UUID entryId) {

@@ -17,6 +17,37 @@ public interface CoalitionConfig {
 
     Tenancy tenancy();
 
+    Holds holds();
+
+    Expiry expiry();
+
+    interface Holds {
+        /** How long an authorization holds points when the partner does not say. */
+        @WithDefault("900s")
+        Duration defaultTtl();
+
+        @WithDefault("7d")
+        Duration maxTtl();
+
+        /** How often holds past their expiry are released. */
+        @WithDefault("15s")
+        Duration expiryInterval();
+
+        /** Holds released per run at most, so one run stays a short transaction. */
+        @WithDefault("1000")
+        int expiryBatchSize();
+    }
+
+    interface Expiry {
+        /** How often lots past their validity are expired to breakage. */
+        @WithDefault("1m")
+        Duration interval();
+
+        /** Lots expired per run at most; the next run takes the rest. */
+        @WithDefault("500")
+        int batchSize();
+    }
+
     EmbeddedDatabase embeddedDatabase();
 
     /** Read by devdb.EmbeddedDatabaseConfigSourceFactory before the application starts; declared here so it is documented and validated. */

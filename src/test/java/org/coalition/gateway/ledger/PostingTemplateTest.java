@@ -112,6 +112,6 @@ class PostingTemplateTest {
     private static NewEntry entry(List<Posting> postings) {
         return new NewEntry(UUID.randomUUID(), TransactionKind.EARN, UUID.randomUUID(), "freshmart", 30,
                 new BigDecimal("20.00"), "EUR", Channel.STORE, "receipt-1", Instant.parse("2026-03-14T10:15:30Z"),
-                null, 1, postings, Optional.empty());
+                null, 1, postings, Optional.empty(), null);
     }
 }

@@ -1,0 +1,288 @@
+package org.coalition.gateway.redemption;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import org.coalition.gateway.idempotency.IdempotencyKeyRule;
+import org.coalition.gateway.idempotency.IdempotentTransactions;
+import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.ledger.PointTransaction;
+import org.coalition.gateway.ledger.PostingTemplate;
+import org.coalition.gateway.ledger.TransactionRepository;
+import org.coalition.gateway.member.MemberKey;
+import org.coalition.gateway.member.MemberRepository;
+import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.partner.PartnerContract;
+import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.redemption.HoldInputs.AuthorizeRedemptionInput;
+import org.coalition.gateway.redemption.HoldInputs.CaptureRedemptionInput;
+import org.coalition.gateway.redemption.HoldInputs.RedemptionHoldPayload;
+import org.coalition.gateway.redemption.HoldInputs.VoidRedemptionInput;
+import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.CoalitionConfig;
+import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.tenancy.Caller;
+import org.coalition.gateway.tenancy.TenantSessions;
+
+/**
+ * Two-phase redemption: a web shop reserves points at checkout and captures them when the order ships.
+ * A hold resolves exactly once: capture, void and expiry each flip it out of ACTIVE with one
+ * conditional UPDATE, and only the statement that flips it moves the member's points.
+ */
+@ApplicationScoped
+public class HoldService {
+
+    private static final String INSERT_HOLD = """
+            insert into redemption_holds (id, member_id, partner_id, points, status, partner_reference, expires_at)
+            values ($1, $2, $3, $4, 'ACTIVE', $5, $6)
+            returning\s""" + RedemptionHold.COLUMNS;
+    private static final String CAPTURE = """
+            update redemption_holds set status = 'CAPTURED', resolved_at = now(), captured_points = coalesce($3, points)
+            where id = $1 and partner_id = $2 and status = 'ACTIVE' and expires_at > now() and coalesce($3, points) <= points
+            returning captured_points,\s""" + RedemptionHold.COLUMNS;
+    private static final String VOID = """
+            update redemption_holds set status = 'VOIDED', resolved_at = now()
+            where id = $1 and partner_id = $2 and status = 'ACTIVE' and expires_at > now()
+            returning\s""" + RedemptionHold.COLUMNS;
+    private static final String FIND = "select " + RedemptionHold.COLUMNS + " from redemption_holds where id = $1";
+    private static final String EXPIRE_DUE = """
+            with due as (
+                select id from redemption_holds where status = 'ACTIVE' and expires_at <= now()
+                order by expires_at limit $1 for update skip locked
+            ), expired as (
+                update redemption_holds h set status = 'EXPIRED', resolved_at = now()
+                from due where h.id = due.id and h.status = 'ACTIVE'
+                returning h.member_id, h.points
+            ), released as (
+                update members m set held = m.held - x.points
+                from (select member_id, sum(points) as points from expired group by member_id) x
+                where m.id = x.member_id
+                returning m.id
+            )
+            select count(*) as holds from expired
+            """;
+
+    private final PartnerDirectory partners;
+    private final MemberRepository members;
+    private final PointSpending spending;
+    private final TransactionRepository transactions;
+    private final IdempotentTransactions idempotent;
+    private final RequestFingerprints fingerprints;
+    private final TenantSessions sessions;
+    private final CoalitionConfig config;
+
+    public HoldService(PartnerDirectory partners, MemberRepository members, PointSpending spending,
+            TransactionRepository transactions, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
+            TenantSessions sessions, CoalitionConfig config) {
+        this.partners = partners;
+        this.members = members;
+        this.spending = spending;
+        this.transactions = transactions;
+        this.idempotent = idempotent;
+        this.fingerprints = fingerprints;
+        this.sessions = sessions;
+        this.config = config;
+    }
+
+    // ------------------------------------------------------------------ authorize
+
+    public Uni<RedemptionHoldPayload> authorize(Caller caller, AuthorizeRedemptionInput input) {
+        try {
+            PartnerContract contract = redeemingPartner(caller);
+            MemberKey member = validateAuthorize(contract, input);
+            Duration ttl = input.expiresInSeconds == null ? config.holds().defaultTtl() : Duration.ofSeconds(input.expiresInSeconds);
+            Instant expiresAt = Instant.now().plus(ttl).truncatedTo(ChronoUnit.MICROS);
+            return idempotent.execute(caller, fingerprints.of(caller, "authorizeRedemption", input.idempotencyKey, input),
+                            (connection, holdId) -> members.reserve(connection, member, input.points)
+                                    .flatMap(reserved -> connection.preparedQuery(INSERT_HOLD)
+                                            .execute(Tuple.of(holdId, reserved.id(), contract.id(), input.points,
+                                                    input.partnerReference, expiresAt.atOffset(ZoneOffset.UTC)))
+                                            .map(rows -> RedemptionHoldPayload.of(RedemptionHold.from(rows.iterator().next()),
+                                                    reserved.view()))),
+                            this::replayHold)
+                    .onFailure(BusinessFailure.class)
+                    .recoverWithItem(failure -> RedemptionHoldPayload.failed(((BusinessFailure) failure).errors()));
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(RedemptionHoldPayload.failed(failure.errors()));
+        }
+    }
+
+    private MemberKey validateAuthorize(PartnerContract contract, AuthorizeRedemptionInput input) {
+        PartnerContract.RedemptionRules rules = contract.versionAt(Instant.now()).orElseThrow().redemption();
+        List<UserError> errors = new ArrayList<>();
+        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
+        errors.addAll(MemberKey.validate(input.member, "input", "member"));
+        if (input.points <= 0) {
+            errors.add(UserError.invalid("points must be greater than zero", "input", "points"));
+        } else if (input.points > RedeemService.MAX_POINTS_PER_REDEMPTION) {
+            errors.add(UserError.of(ErrorCode.LIMIT_EXCEEDED, "At most " + RedeemService.MAX_POINTS_PER_REDEMPTION
+                    + " points per redemption", "input", "points"));
+        } else if (input.points < rules.minimumPoints()) {
+            errors.add(UserError.invalid("This partner redeems at least " + rules.minimumPoints() + " points", "input", "points"));
+        }
+        long maxSeconds = config.holds().maxTtl().toSeconds();
+        if (input.expiresInSeconds != null && (input.expiresInSeconds < 1 || input.expiresInSeconds > maxSeconds)) {
+            errors.add(UserError.of(ErrorCode.LIMIT_EXCEEDED, "expiresInSeconds must be between 1 and " + maxSeconds,
+                    "input", "expiresInSeconds"));
+        }
+        if (input.partnerReference != null && input.partnerReference.length() > RedeemService.MAX_REFERENCE_LENGTH) {
+            errors.add(UserError.invalid("partnerReference is at most " + RedeemService.MAX_REFERENCE_LENGTH + " characters",
+                    "input", "partnerReference"));
+        }
+        if (!errors.isEmpty()) {
+            throw new BusinessFailure(errors);
+        }
+        return MemberKey.from(input.member, "input", "member");
+    }
+
+    // ------------------------------------------------------------------ capture
+
+    public Uni<RedeemPointsPayload> capture(Caller caller, CaptureRedemptionInput input) {
+        try {
+            PartnerContract contract = redeemingPartner(caller);
+            UUID holdId = validateResolve(input.idempotencyKey, input.holdId);
+            if (input.points != null && input.points <= 0) {
+                throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "points must be greater than zero", "input", "points");
+            }
+            return idempotent.execute(caller, fingerprints.of(caller, "captureRedemption", input.idempotencyKey, input),
+                            (connection, entryId) -> capture(connection, contract, holdId, input.points, entryId),
+                            this::replayCapture)
+                    .onFailure(BusinessFailure.class)
+                    .recoverWithItem(failure -> RedeemPointsPayload.failed(((BusinessFailure) failure).errors()));
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(RedeemPointsPayload.failed(failure.errors()));
+        }
+    }
+
+    private Uni<RedeemPointsPayload> capture(SqlConnection connection, PartnerContract contract, UUID holdId, Integer points,
+            UUID entryId) {
+        return connection.preparedQuery(CAPTURE).execute(Tuple.of(holdId, contract.id(), points))
+                .flatMap(rows -> {
+                    if (rows.size() == 0) {
+                        return explainUnresolvable(connection, holdId, points).map(ignored -> (RedeemPointsPayload) null);
+                    }
+                    RedemptionHold hold = RedemptionHold.from(rows.iterator().next());
+                    int captured = rows.iterator().next().getInteger("captured_points");
+                    PointSpending.Spend spend = new PointSpending.Spend(entryId, PostingTemplate.REDEMPTION, contract.id(),
+                            captured, null, null, Instant.now().truncatedTo(ChronoUnit.MICROS),
+                            contract.versionAt(Instant.now()).map(PartnerContract.Version::number).orElse(null));
+                    return members.settleHold(connection, hold.memberId(), hold.points(), captured)
+                            .flatMap(member -> spending.post(connection, spend, member)
+                                    .flatMap(transaction -> connection
+                                            .preparedQuery("update redemption_holds set transaction_id = $2 where id = $1")
+                                            .execute(Tuple.of(holdId, entryId))
+                                            .map(ignored -> RedeemPointsPayload.posted(transaction, member.view()))));
+                });
+    }
+
+    // ------------------------------------------------------------------ void
+
+    public Uni<RedemptionHoldPayload> voidHold(Caller caller, VoidRedemptionInput input) {
+        try {
+            PartnerContract contract = partners.requireActive(caller.partnerId());
+            UUID holdId = validateResolve(input.idempotencyKey, input.holdId);
+            return idempotent.execute(caller, fingerprints.of(caller, "voidRedemption", input.idempotencyKey, input),
+                            (connection, ignored) -> connection.preparedQuery(VOID).execute(Tuple.of(holdId, contract.id()))
+                                    .flatMap(rows -> {
+                                        if (rows.size() == 0) {
+                                            return explainUnresolvable(connection, holdId, null)
+                                                    .map(unreachable -> (RedemptionHoldPayload) null);
+                                        }
+                                        RedemptionHold hold = RedemptionHold.from(rows.iterator().next());
+                                        return members.settleHold(connection, hold.memberId(), hold.points(), 0)
+                                                .map(member -> RedemptionHoldPayload.of(hold, member.view()));
+                                    }),
+                            (connection, ignored) -> replayHold(connection, holdId))
+                    .onFailure(BusinessFailure.class)
+                    .recoverWithItem(failure -> RedemptionHoldPayload.failed(((BusinessFailure) failure).errors()));
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(RedemptionHoldPayload.failed(failure.errors()));
+        }
+    }
+
+    // ------------------------------------------------------------------ expiry and reads
+
+    /** Releases holds past their expiry; returns how many. Safe on several replicas at once (skip locked). */
+    public Uni<Long> releaseExpired() {
+        return sessions.asSystem(connection -> connection.preparedQuery(EXPIRE_DUE)
+                .execute(Tuple.of(config.holds().expiryBatchSize()))
+                .map(rows -> rows.iterator().next().getLong("holds")));
+    }
+
+    public Uni<Optional<RedemptionHold>> find(Caller caller, UUID holdId) {
+        return sessions.inTransaction(caller, connection -> find(connection, holdId));
+    }
+
+    private Uni<Optional<RedemptionHold>> find(SqlConnection connection, UUID holdId) {
+        return connection.preparedQuery(FIND).execute(Tuple.of(holdId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(RedemptionHold.from(rows.iterator().next())));
+    }
+
+    /** Why a hold could not be resolved: it is not the caller's, it expired, it was resolved, or too much was asked. */
+    private Uni<Void> explainUnresolvable(SqlConnection connection, UUID holdId, Integer points) {
+        return find(connection, holdId).map(found -> {
+            RedemptionHold hold = found.orElseThrow(HoldService::notFound);
+            if (hold.status() == HoldStatus.EXPIRED
+                    || (hold.status() == HoldStatus.ACTIVE && !hold.expiresAt().isAfter(Instant.now()))) {
+                throw BusinessFailure.of(ErrorCode.HOLD_EXPIRED, "The hold expired at " + hold.expiresAt(), "input", "holdId");
+            }
+            if (hold.status() != HoldStatus.ACTIVE) {
+                throw BusinessFailure.of(ErrorCode.HOLD_ALREADY_RESOLVED, "The hold was already " + hold.status(), "input", "holdId");
+            }
+            throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "The hold has " + hold.points() + " points, " + points + " asked",
+                    "input", "points");
+        });
+    }
+
+    private PartnerContract redeemingPartner(Caller caller) {
+        PartnerContract contract = partners.requireActive(caller.partnerId());
+        if (contract.versionAt(Instant.now()).map(version -> !version.redemption().allowed()).orElse(true)) {
+            throw BusinessFailure.of(ErrorCode.FORBIDDEN, "The partner's contract does not allow redemptions");
+        }
+        return contract;
+    }
+
+    private static UUID validateResolve(String idempotencyKey, String holdId) {
+        IdempotencyKeyRule.check(idempotencyKey).ifPresent(error -> {
+            throw new BusinessFailure(error);
+        });
+        try {
+            return UUID.fromString(holdId);
+        } catch (IllegalArgumentException e) {
+            throw notFound();
+        }
+    }
+
+    private static BusinessFailure notFound() {
+        return BusinessFailure.of(ErrorCode.HOLD_NOT_FOUND, "No hold of this partner has this id", "input", "holdId");
+    }
+
+    private Uni<RedemptionHoldPayload> replayHold(SqlConnection connection, UUID holdId) {
+        return find(connection, holdId).flatMap(found -> {
+            RedemptionHold hold = found.orElseThrow(() -> new IllegalStateException("idempotency key names missing hold " + holdId));
+            return members.find(connection, new MemberKey.ById(hold.memberId()))
+                    .map(member -> RedemptionHoldPayload.of(hold, member.map(MemberAccount::view).orElse(null)));
+        });
+    }
+
+    private Uni<RedeemPointsPayload> replayCapture(SqlConnection connection, UUID entryId) {
+        return transactions.find(connection, entryId).flatMap(found -> {
+            PointTransaction transaction = found.orElseThrow(() -> new IllegalStateException("idempotency key names missing entry " + entryId));
+            return members.find(connection, new MemberKey.ById(transaction.memberId()))
+                    .map(member -> RedeemPointsPayload.posted(transaction, member.map(MemberAccount::view).orElse(null)));
+        });
+    }
+}

@@ -1,0 +1,11 @@
+package org.coalition.gateway.redemption;
+
+import org.eclipse.microprofile.graphql.Enum;
+
+@Enum("HoldStatus")
+public enum HoldStatus {
+    ACTIVE,
+    CAPTURED,
+    VOIDED,
+    EXPIRED
+}

@@ -1,0 +1,59 @@
+package org.coalition.gateway.redemption;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.Channel;
+import org.coalition.gateway.ledger.JournalWriter;
+import org.coalition.gateway.ledger.LotConsumer;
+import org.coalition.gateway.ledger.NewEntry;
+import org.coalition.gateway.ledger.PointTransaction;
+import org.coalition.gateway.ledger.PostingTemplate;
+import org.coalition.gateway.member.MemberRepository.MemberAccount;
+
+/**
+ * Posts points a member spends (a redemption, a captured hold, a donation) once the member's balance
+ * was debited in the same transaction: the journal entry and the lots it draws from, oldest first.
+ */
+@ApplicationScoped
+public class PointSpending {
+
+    private final JournalWriter journal;
+    private final LotConsumer lots;
+    private final AccountBook accounts;
+
+    public PointSpending(JournalWriter journal, LotConsumer lots, AccountBook accounts) {
+        this.journal = journal;
+        this.lots = lots;
+        this.accounts = accounts;
+    }
+
+    /** What is spent, where and why; {@code points} is positive. */
+    public record Spend(UUID entryId, PostingTemplate template, String partnerId, int points, Channel channel,
+            String partnerReference, Instant occurredAt, Integer contractVersion) {
+    }
+
+    public Uni<PointTransaction> post(SqlConnection connection, Spend spend, MemberAccount debited) {
+        NewEntry entry = new NewEntry(spend.entryId(), spend.template().kind(), debited.id(), spend.partnerId(),
+                -spend.points(), null, null, spend.channel(), spend.partnerReference(), spend.occurredAt(), null,
+                spend.contractVersion(),
+                spend.template().postings(spend.points(), accounts.accountsFor(debited.accountId(), spend.partnerId())),
+                Optional.empty(), null);
+        return journal.post(connection, entry)
+                .flatMap(postedAt -> lots.consumeOldestFirst(connection, debited.id(), spend.points(), spend.entryId(),
+                                spend.partnerId())
+                        .map(consumed -> {
+                            Log.debugf("%s %s: %d points of member %s at %s from %d lots", spend.template(),
+                                    spend.entryId(), spend.points(), debited.id(), spend.partnerId(), consumed.size());
+                            return PointTransaction.posted(entry, postedAt);
+                        }));
+    }
+}
