@@ -1,0 +1,202 @@
+package org.coalition.gateway.reversal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import org.coalition.gateway.idempotency.IdempotencyKeyRule;
+import org.coalition.gateway.idempotency.IdempotentTransactions;
+import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.JournalWriter;
+import org.coalition.gateway.ledger.LotReversals;
+import org.coalition.gateway.ledger.NewEntry;
+import org.coalition.gateway.ledger.PointTransaction;
+import org.coalition.gateway.ledger.PostingTemplate;
+import org.coalition.gateway.ledger.TransactionKind;
+import org.coalition.gateway.ledger.TransactionRepository;
+import org.coalition.gateway.member.MemberRepository;
+import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.partner.PartnerContract;
+import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.tenancy.Caller;
+
+/**
+ * A partner takes back its own transaction: an earn for returned goods, a redemption for a cancelled
+ * order, in full or in part, within its contract's reversal window. Reversals of one member queue on
+ * the member's row lock, so two reversals of one transaction can never reverse more than it had.
+ */
+@ApplicationScoped
+public class ReversalService {
+
+    static final int MAX_REASON_LENGTH = 500;
+    private static final String CLAWBACK = """
+            insert into clawbacks (entry_id, original_id, partner_id, member_id, points) values ($1, $2, $3, $4, $5)
+            """;
+
+    private final PartnerDirectory partners;
+    private final MemberRepository members;
+    private final TransactionRepository transactions;
+    private final JournalWriter journal;
+    private final LotReversals lots;
+    private final AccountBook accounts;
+    private final IdempotentTransactions idempotent;
+    private final RequestFingerprints fingerprints;
+
+    public ReversalService(PartnerDirectory partners, MemberRepository members, TransactionRepository transactions,
+            JournalWriter journal, LotReversals lots, AccountBook accounts, IdempotentTransactions idempotent,
+            RequestFingerprints fingerprints) {
+        this.partners = partners;
+        this.members = members;
+        this.transactions = transactions;
+        this.journal = journal;
+        this.lots = lots;
+        this.accounts = accounts;
+        this.idempotent = idempotent;
+        this.fingerprints = fingerprints;
+    }
+
+    public Uni<ReverseTransactionPayload> reverse(Caller caller, ReverseTransactionInput input) {
+        try {
+            PartnerContract contract = partners.requireActive(caller.partnerId());
+            UUID originalId = validate(input);
+            return idempotent.execute(caller, fingerprints.of(caller, "reverseTransaction", input.idempotencyKey, input),
+                            (connection, reversalId) -> reverse(connection, contract, originalId, input, reversalId),
+                            this::replay)
+                    .onFailure(BusinessFailure.class)
+                    .recoverWithItem(failure -> ReverseTransactionPayload.failed(((BusinessFailure) failure).errors()));
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(ReverseTransactionPayload.failed(failure.errors()));
+        }
+    }
+
+    private static UUID validate(ReverseTransactionInput input) {
+        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(error -> {
+            throw new BusinessFailure(error);
+        });
+        if (input.points != null && input.points <= 0) {
+            throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "points must be greater than zero", "input", "points");
+        }
+        if (input.reason != null && input.reason.length() > MAX_REASON_LENGTH) {
+            throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "reason is at most " + MAX_REASON_LENGTH + " characters",
+                    "input", "reason");
+        }
+        try {
+            return UUID.fromString(input.transactionId);
+        } catch (IllegalArgumentException e) {
+            throw notFound();
+        }
+    }
+
+    private Uni<ReverseTransactionPayload> reverse(SqlConnection connection, PartnerContract contract, UUID originalId,
+            ReverseTransactionInput input, UUID reversalId) {
+        return ownTransaction(connection, contract, originalId)
+                .flatMap(original -> members.lock(connection, original.memberId())
+                        // read again under the member's lock: an earlier reversal may have just committed
+                        .flatMap(member -> ownTransaction(connection, contract, originalId)
+                                .flatMap(current -> {
+                                    int points = reversiblePoints(contract, current, input.points);
+                                    return current.kind() == TransactionKind.EARN
+                                            ? reverseEarn(connection, current, member, points, reversalId)
+                                            : reverseRedemption(connection, current, member, points, reversalId);
+                                })))
+                .flatMap(outcome -> transactions.find(connection, originalId)
+                        .map(original -> ReverseTransactionPayload.reversed(outcome.transaction(), original.orElseThrow(),
+                                outcome.shortfall())));
+    }
+
+    private Uni<PointTransaction> ownTransaction(SqlConnection connection, PartnerContract contract, UUID id) {
+        return transactions.find(connection, id).map(found -> found
+                .filter(transaction -> transaction.partnerId().equals(contract.id()))
+                .orElseThrow(ReversalService::notFound));
+    }
+
+    /** How many points this reversal takes, or why none may be taken. */
+    static int reversiblePoints(PartnerContract contract, PointTransaction original, Integer requested) {
+        if (original.kind() != TransactionKind.EARN && original.kind() != TransactionKind.REDEMPTION) {
+            throw BusinessFailure.of(ErrorCode.NOT_REVERSIBLE, "Only earns and redemptions can be reversed", "input", "transactionId");
+        }
+        int windowDays = contract.versionAt(original.occurredAt()).map(version -> version.reversal().windowDays()).orElse(0);
+        // The window runs from the purchase, as a shop's return policy does, not from when the till posted it.
+        if (original.occurredAt().plus(Duration.ofDays(windowDays)).isBefore(Instant.now())) {
+            throw BusinessFailure.of(ErrorCode.NOT_REVERSIBLE, "The reversal window of " + windowDays + " days has passed",
+                    "input", "transactionId");
+        }
+        int points = requested == null ? original.reversiblePoints() : requested;
+        if (original.reversiblePoints() == 0 || points > original.reversiblePoints()) {
+            throw BusinessFailure.of(ErrorCode.NOT_REVERSIBLE, "Only " + original.reversiblePoints()
+                    + " points of this transaction are left to reverse", "input", "points");
+        }
+        return points;
+    }
+
+    record Outcome(PointTransaction transaction, int shortfall) {
+    }
+
+    /** Takes back what is left of the earn's points; what the member already spent is the clawback shortfall. */
+    private Uni<Outcome> reverseEarn(SqlConnection connection, PointTransaction original, MemberAccount member, int points,
+            UUID reversalId) {
+        return lots.earnedLot(connection, UUID.fromString(original.id())).flatMap(lot -> {
+            int taken = (int) Math.min(points, Math.min(lot.remaining(), member.balance() - member.held()));
+            int shortfall = points - taken;
+            NewEntry entry = reversalEntry(reversalId, original, member, -taken, points, PostingTemplate.EARN_REVERSAL, taken);
+            return journal.post(connection, entry)
+                    .flatMap(postedAt -> lots.takeBack(connection, lot, taken, reversalId, member.id(), original.partnerId())
+                            .flatMap(ignored -> members.adjustBalance(connection, member.id(), -taken))
+                            .flatMap(ignored -> shortfall == 0 ? Uni.createFrom().voidItem()
+                                    : connection.preparedQuery(CLAWBACK).execute(Tuple.of(reversalId,
+                                            UUID.fromString(original.id()), original.partnerId(), member.id(), shortfall))
+                                            .replaceWithVoid())
+                            .map(ignored -> {
+                                Log.debugf("reversed earn %s: %d of %d points, shortfall %d", original.id(), taken, points, shortfall);
+                                return new Outcome(PointTransaction.posted(entry, postedAt), shortfall);
+                            }));
+        });
+    }
+
+    /** Gives the redeemed points back to the lots they came from, with their original expiry. */
+    private Uni<Outcome> reverseRedemption(SqlConnection connection, PointTransaction original, MemberAccount member,
+            int points, UUID reversalId) {
+        NewEntry entry = reversalEntry(reversalId, original, member, points, points, PostingTemplate.REDEMPTION_REVERSAL, points);
+        return journal.post(connection, entry)
+                .flatMap(postedAt -> lots.giveBack(connection, UUID.fromString(original.id()), points, reversalId,
+                                member.id(), original.partnerId())
+                        .flatMap(ignored -> members.adjustBalance(connection, member.id(), points))
+                        .map(ignored -> new Outcome(PointTransaction.posted(entry, postedAt), 0)));
+    }
+
+    private NewEntry reversalEntry(UUID reversalId, PointTransaction original, MemberAccount member, int memberPoints,
+            int reversedPoints, PostingTemplate template, int moved) {
+        return new NewEntry(reversalId, TransactionKind.REVERSAL, member.id(), original.partnerId(), memberPoints, null, null,
+                null, original.partnerReference(), Instant.now().truncatedTo(ChronoUnit.MICROS), UUID.fromString(original.id()),
+                null, template.postings(moved, accounts.accountsFor(member.accountId(), original.partnerId())),
+                Optional.empty(), reversedPoints);
+    }
+
+    private Uni<ReverseTransactionPayload> replay(SqlConnection connection, UUID reversalId) {
+        return transactions.find(connection, reversalId).flatMap(found -> {
+            PointTransaction reversal = found.orElseThrow(() -> new IllegalStateException("idempotency key names missing entry " + reversalId));
+            return transactions.find(connection, reversal.reversesId())
+                    .flatMap(original -> connection.preparedQuery("select points from clawbacks where entry_id = $1")
+                            .execute(Tuple.of(reversalId))
+                            .map(rows -> ReverseTransactionPayload.reversed(reversal, original.orElseThrow(),
+                                    rows.size() == 0 ? 0 : rows.iterator().next().getInteger("points"))));
+        });
+    }
+
+    private static BusinessFailure notFound() {
+        return BusinessFailure.of(ErrorCode.TRANSACTION_NOT_FOUND, "No transaction of this partner has this id",
+                "input", "transactionId");
+    }
+}
