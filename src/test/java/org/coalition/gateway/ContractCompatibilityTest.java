@@ -49,9 +49,6 @@ class ContractCompatibilityTest {
      * its issue lands: this test fails while an implemented element is still listed here.
      */
     private static final Set<String> PENDING = Set.of(
-            // donations
-            "Mutation.donatePoints",
-            "DonatePointsInput",
             // settlement
             "Query.settlementPeriods",
             "Query.settlementStatement",

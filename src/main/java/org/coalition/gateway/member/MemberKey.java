@@ -16,6 +16,10 @@ public sealed interface MemberKey {
     record ByCard(String cardNumber) implements MemberKey {
     }
 
+    /** The member who claimed their card with this login (a member token's subject). */
+    record BySubject(String subject) implements MemberKey {
+    }
+
     /**
      * @param path where the reference sits in the input, e.g. {@code input, member}
      * @throws BusinessFailure INVALID_INPUT unless exactly one well-formed reference is given

@@ -142,10 +142,16 @@ public class MemberRepository {
     }
 
     private static String condition(MemberKey key) {
-        return key instanceof MemberKey.ById ? "id = $1" : "card_number = $1";
+        if (key instanceof MemberKey.ById) {
+            return "id = $1";
+        }
+        return key instanceof MemberKey.ByCard ? "card_number = $1" : "subject = $1";
     }
 
     private static Object value(MemberKey key) {
-        return key instanceof MemberKey.ById byId ? byId.id() : ((MemberKey.ByCard) key).cardNumber();
+        if (key instanceof MemberKey.ById byId) {
+            return byId.id();
+        }
+        return key instanceof MemberKey.ByCard byCard ? byCard.cardNumber() : ((MemberKey.BySubject) key).subject();
     }
 }
