@@ -82,9 +82,7 @@ class ContractCompatibilityTest {
             "Dispute",
             "DisputeSettlementRecordInput",
             "ResolveDisputeInput",
-            "DisputePayload",
-            // subscriptions
-            "Subscription");
+            "DisputePayload");
 
     private static Map<String, Element> contract;
     private static String served;

@@ -12,7 +12,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Appends journal entries. An entry, its postings and the lot it opens go to the database in one
- * statement: one round trip on the hot path, and never an entry without its postings.
+ * statement: one round trip on the hot path, and never an entry without its postings. The same
+ * statement raises the entry's event, which PostgreSQL delivers when the transaction commits.
  */
 @ApplicationScoped
 public class JournalWriter {
@@ -32,8 +33,8 @@ public class JournalWriter {
                 insert into lots (member_id, issuer_id, entry_id, points, remaining, earned_at, expires_at)
                 select $3, $15, entry.id, $16, $16, $17, $18 from entry where $16 > 0
             )
-            select posted_at from entry
-            """;
+            select posted_at, %s from entry
+            """.formatted(LedgerEvents.notifyPosted("entry.id", "$3", "$4"));
 
     public Uni<Instant> post(SqlConnection connection, NewEntry entry) {
         Long[] accounts = entry.postings().stream().map(Posting::accountId).toArray(Long[]::new);

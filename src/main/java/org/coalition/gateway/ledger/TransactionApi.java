@@ -11,6 +11,9 @@ import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
 import io.quarkus.security.Authenticated;
+import io.quarkus.security.ForbiddenException;
+import io.smallrye.graphql.api.Subscription;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import org.coalition.gateway.tenancy.CurrentCaller;
@@ -20,10 +23,12 @@ public class TransactionApi {
 
     private final TransactionReads reads;
     private final CurrentCaller caller;
+    private final LedgerEvents events;
 
-    public TransactionApi(TransactionReads reads, CurrentCaller caller) {
+    public TransactionApi(TransactionReads reads, CurrentCaller caller, LedgerEvents events) {
         this.reads = reads;
         this.caller = caller;
+        this.events = events;
     }
 
     @Query("transaction")
@@ -42,6 +47,23 @@ public class TransactionApi {
     @NonNull
     public Uni<TransactionConnection> transactions(TransactionFilter filter, Integer first, String after) {
         return caller.get().flatMap(c -> reads.page(c, null, filter, first, after));
+    }
+
+    @Subscription("transactionPosted")
+    @Description("Transactions posted for the calling partner.")
+    @Authenticated
+    @NonNull
+    public Multi<PointTransaction> transactionPosted() {
+        return caller.get().onItem().transformToMulti(c -> {
+            if (!c.isPartner()) {
+                throw new ForbiddenException("transactionPosted is a partner subscription");
+            }
+            return events.stream()
+                    .select().where(event -> event.entryId().isPresent() && event.partnerId().orElse("").equals(c.partnerId()))
+                    .onItem().transformToUniAndConcatenate(event -> reads.find(c, event.entryId().get()))
+                    .select().where(java.util.Optional::isPresent)
+                    .map(java.util.Optional::get);
+        });
     }
 
     @Description("For a reversal: the transaction it reverses.")

@@ -19,10 +19,13 @@ import org.eclipse.microprofile.graphql.Source;
 
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
+import io.smallrye.graphql.api.Subscription;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import org.coalition.gateway.shared.MutationBudget;
 
+import org.coalition.gateway.ledger.LedgerEvents;
 import org.coalition.gateway.ledger.LotReads;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.TransactionConnection;
@@ -49,9 +52,11 @@ public class MemberApi {
     private final TransactionReads transactions;
     private final PartnerApi partners;
     private final CurrentCaller caller;
+    private final LedgerEvents events;
 
     public MemberApi(MemberService service, MemberRepository members, LotReads lots, TransactionReads transactions,
-            PartnerApi partners, CurrentCaller caller) {
+            PartnerApi partners, CurrentCaller caller, LedgerEvents events) {
+        this.events = events;
         this.service = service;
         this.members = members;
         this.lots = lots;
@@ -92,6 +97,21 @@ public class MemberApi {
             throw new InvalidArgument(invalid.errors().get(0).message());
         }
         return members.find(key).map(found -> found.orElse(null));
+    }
+
+    @Subscription("balanceChanged")
+    @Description("The calling member's balance after every change.")
+    @PermissionsAllowed(CallerAugmentor.MEMBER_SELF)
+    @NonNull
+    public Multi<Member> balanceChanged() {
+        return caller.get()
+                .flatMap(c -> members.idOfSubject(c.subject()))
+                .onItem().transformToMulti(memberId -> memberId.isEmpty() ? Multi.createFrom().<Member>empty()
+                        : events.stream()
+                                .select().where(event -> event.memberId().equals(memberId.get()))
+                                .onItem().transformToUniAndConcatenate(event -> members.find(new MemberKey.ById(memberId.get())))
+                                .select().where(java.util.Optional::isPresent)
+                                .map(java.util.Optional::get));
     }
 
     @Description("Points that expire within the given number of days.")

@@ -18,6 +18,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.ledger.LedgerEvents;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.ledger.TransactionRepository;
@@ -72,7 +73,8 @@ public class HoldService {
                 where m.id = x.member_id
                 returning m.id
             )
-            select count(*) as holds from expired
+            select (select count(*) from expired) as holds,
+                   (select count(*) from (select pg_notify('ledger_events', 'B|' || id::text) from released) n) as notified
             """;
 
     private final PartnerDirectory partners;
@@ -82,11 +84,13 @@ public class HoldService {
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
     private final TenantSessions sessions;
+    private final LedgerEvents events;
     private final CoalitionConfig config;
 
     public HoldService(PartnerDirectory partners, MemberRepository members, PointSpending spending,
             TransactionRepository transactions, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
-            TenantSessions sessions, CoalitionConfig config) {
+            TenantSessions sessions, LedgerEvents events, CoalitionConfig config) {
+        this.events = events;
         this.partners = partners;
         this.members = members;
         this.spending = spending;
@@ -110,8 +114,9 @@ public class HoldService {
                                     .flatMap(reserved -> connection.preparedQuery(INSERT_HOLD)
                                             .execute(Tuple.of(holdId, reserved.id(), contract.id(), input.points,
                                                     input.partnerReference, expiresAt.atOffset(ZoneOffset.UTC)))
-                                            .map(rows -> RedemptionHoldPayload.of(RedemptionHold.from(rows.iterator().next()),
-                                                    reserved.view()))),
+                                            .flatMap(rows -> events.balanceChanged(connection, reserved.id())
+                                                    .map(ignored -> RedemptionHoldPayload.of(
+                                                            RedemptionHold.from(rows.iterator().next()), reserved.view())))),
                             this::replayHold)
                     .onFailure(BusinessFailure.class)
                     .recoverWithItem(failure -> RedemptionHoldPayload.failed(((BusinessFailure) failure).errors()));
@@ -203,7 +208,8 @@ public class HoldService {
                                         }
                                         RedemptionHold hold = RedemptionHold.from(rows.iterator().next());
                                         return members.settleHold(connection, hold.memberId(), hold.points(), 0)
-                                                .map(member -> RedemptionHoldPayload.of(hold, member.view()));
+                                                .flatMap(member -> events.balanceChanged(connection, member.id())
+                                                        .map(notified -> RedemptionHoldPayload.of(hold, member.view())));
                                     }),
                             (connection, ignored) -> replayHold(connection, holdId))
                     .onFailure(BusinessFailure.class)
