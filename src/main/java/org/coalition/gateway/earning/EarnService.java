@@ -31,6 +31,7 @@ import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.settlement.SettlementRecorder;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.shared.ErrorCode;
@@ -53,10 +54,12 @@ public class EarnService {
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
     private final CoalitionConfig config;
+    private final SettlementRecorder settlement;
 
     public EarnService(PartnerDirectory partners, MemberRepository members, JournalWriter journal, AccountBook accounts,
             TransactionRepository transactions, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
-            CoalitionConfig config) {
+            CoalitionConfig config, SettlementRecorder settlement) {
+        this.settlement = settlement;
         this.partners = partners;
         this.members = members;
         this.journal = journal;
@@ -153,10 +156,13 @@ public class EarnService {
         int points = earning.earned().points();
         return members.credit(connection, earning.member(), points).flatMap(member -> {
             NewEntry entry = entry(entryId, earning, member);
-            return journal.post(connection, entry).map(postedAt -> {
-                Log.debugf("earn %s: %d points to member %s at %s", entryId, points, member.id(), earning.contract().id());
-                return EarnPointsPayload.posted(PointTransaction.posted(entry, postedAt), member.view());
-            });
+            List<SettlementRecorder.NewRecord> records = points == 0 ? List.of()
+                    : List.of(settlement.issuanceFee(earning.version(), earning.contract().id(), points));
+            return journal.post(connection, entry)
+                    .flatMap(postedAt -> settlement.write(connection, entryId, member.id(), records).map(ignored -> {
+                        Log.debugf("earn %s: %d points to member %s at %s", entryId, points, member.id(), earning.contract().id());
+                        return EarnPointsPayload.posted(PointTransaction.posted(entry, postedAt), member.view());
+                    }));
         });
     }
 

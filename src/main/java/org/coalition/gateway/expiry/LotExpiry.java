@@ -23,6 +23,7 @@ import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.settlement.SettlementRecorder;
 import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -52,9 +53,11 @@ public class LotExpiry {
     private final JournalWriter journal;
     private final AccountBook accounts;
     private final CoalitionConfig config;
+    private final SettlementRecorder settlement;
 
     public LotExpiry(TenantSessions sessions, MemberRepository members, JournalWriter journal, AccountBook accounts,
-            CoalitionConfig config) {
+            CoalitionConfig config, SettlementRecorder settlement) {
+        this.settlement = settlement;
         this.sessions = sessions;
         this.members = members;
         this.journal = journal;
@@ -111,6 +114,8 @@ public class LotExpiry {
                 .flatMap(ignored -> connection.preparedQuery(DRAW)
                         .execute(Tuple.of(entryId, lot.getLong("id"), member.id(), issuer, points)))
                 .flatMap(ignored -> members.adjustBalance(connection, member.id(), -points))
+                .flatMap(ignored -> settlement.write(connection, entryId, member.id(),
+                        List.of(settlement.expiry(issuer, points, entry.occurredAt()))))
                 .replaceWith(points);
     }
 }

@@ -44,6 +44,14 @@ public class LedgerAudit {
                     select e.id::text as subject from journal_entries e
                     join lot_consumptions c on c.entry_id = e.id
                     group by e.id, e.points having sum(c.points) <> -e.points
+                    """,
+            "transaction without settlement records for all its points", """
+                    select e.id::text as subject from journal_entries e
+                    where abs(e.points) <> coalesce((select sum(r.points) from settlement_records r where r.entry_id = e.id), 0)
+                    """,
+            "settlement record without its transaction", """
+                    select r.id::text as subject from settlement_records r left join journal_entries e on e.id = r.entry_id
+                    where r.kind <> 'ADJUSTMENT' and e.id is null
                     """);
 
     private final TenantSessions sessions;

@@ -64,8 +64,8 @@ public class LotReversals {
     }
 
     /** Returns redeemed points to the lots the redemption drew from, newest first; their expiry is unchanged. */
-    public Uni<Void> giveBack(SqlConnection connection, UUID redemptionId, int points, UUID reversalId, UUID memberId,
-            String partnerId) {
+    public Uni<List<LotConsumer.Consumption>> giveBack(SqlConnection connection, UUID redemptionId, int points, UUID reversalId,
+            UUID memberId, String partnerId) {
         return connection.preparedQuery(RESTORABLE).execute(Tuple.of(redemptionId)).flatMap(rows -> {
             List<Tuple> returns = new ArrayList<>();
             int left = points;
@@ -84,7 +84,8 @@ public class LotReversals {
                             .flatMap(ignored -> connection.preparedQuery(DRAW).execute(Tuple.of(reversalId, back.getLong(0),
                                     memberId, back.getString(2), -back.getInteger(1), partnerId))))
                     .collect().last()
-                    .replaceWithVoid();
+                    .map(ignored -> returns.stream().map(back -> new LotConsumer.Consumption(back.getLong(0),
+                            back.getString(2), back.getInteger(1))).toList());
         });
     }
 }

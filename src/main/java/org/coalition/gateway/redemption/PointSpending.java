@@ -1,6 +1,7 @@
 package org.coalition.gateway.redemption;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -18,6 +19,7 @@ import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.settlement.SettlementRecorder;
 
 /**
  * Posts points a member spends (a redemption, a captured hold, a donation) once the member's balance
@@ -29,8 +31,10 @@ public class PointSpending {
     private final JournalWriter journal;
     private final LotConsumer lots;
     private final AccountBook accounts;
+    private final SettlementRecorder settlement;
 
-    public PointSpending(JournalWriter journal, LotConsumer lots, AccountBook accounts) {
+    public PointSpending(JournalWriter journal, LotConsumer lots, AccountBook accounts, SettlementRecorder settlement) {
+        this.settlement = settlement;
         this.journal = journal;
         this.lots = lots;
         this.accounts = accounts;
@@ -50,10 +54,17 @@ public class PointSpending {
         return journal.post(connection, entry)
                 .flatMap(postedAt -> lots.consumeOldestFirst(connection, debited.id(), spend.points(), spend.entryId(),
                                 spend.partnerId())
-                        .map(consumed -> {
-                            Log.debugf("%s %s: %d points of member %s at %s from %d lots", spend.template(),
-                                    spend.entryId(), spend.points(), debited.id(), spend.partnerId(), consumed.size());
-                            return PointTransaction.posted(entry, postedAt);
-                        }));
+                        .flatMap(consumed -> settlement.write(connection, spend.entryId(), debited.id(),
+                                        settlement.redemption(settlement.versionAt(spend.partnerId(), spend.occurredAt()),
+                                                spend.partnerId(), byIssuer(consumed)))
+                                .map(ignored -> {
+                                    Log.debugf("%s %s: %d points of member %s at %s from %d lots", spend.template(),
+                                            spend.entryId(), spend.points(), debited.id(), spend.partnerId(), consumed.size());
+                                    return PointTransaction.posted(entry, postedAt);
+                                })));
+    }
+
+    public static List<SettlementRecorder.IssuerPoints> byIssuer(List<LotConsumer.Consumption> draws) {
+        return draws.stream().map(draw -> new SettlementRecorder.IssuerPoints(draw.issuerId(), draw.points())).toList();
     }
 }

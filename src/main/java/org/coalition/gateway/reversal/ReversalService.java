@@ -3,6 +3,7 @@ package org.coalition.gateway.reversal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -28,6 +29,8 @@ import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.redemption.PointSpending;
+import org.coalition.gateway.settlement.SettlementRecorder;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.tenancy.Caller;
@@ -53,10 +56,12 @@ public class ReversalService {
     private final AccountBook accounts;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
+    private final SettlementRecorder settlement;
 
     public ReversalService(PartnerDirectory partners, MemberRepository members, TransactionRepository transactions,
             JournalWriter journal, LotReversals lots, AccountBook accounts, IdempotentTransactions idempotent,
-            RequestFingerprints fingerprints) {
+            RequestFingerprints fingerprints, SettlementRecorder settlement) {
+        this.settlement = settlement;
         this.partners = partners;
         this.members = members;
         this.transactions = transactions;
@@ -154,6 +159,9 @@ public class ReversalService {
             return journal.post(connection, entry)
                     .flatMap(postedAt -> lots.takeBack(connection, lot, taken, reversalId, member.id(), original.partnerId())
                             .flatMap(ignored -> members.adjustBalance(connection, member.id(), -taken))
+                            .flatMap(ignored -> settlement.write(connection, reversalId, member.id(), taken == 0 ? List.of()
+                                    : List.of(settlement.earnReversal(settlement.versionAt(original.partnerId(),
+                                            original.occurredAt()), original.partnerId(), taken))))
                             .flatMap(ignored -> shortfall == 0 ? Uni.createFrom().voidItem()
                                     : connection.preparedQuery(CLAWBACK).execute(Tuple.of(reversalId,
                                             UUID.fromString(original.id()), original.partnerId(), member.id(), shortfall))
@@ -172,6 +180,9 @@ public class ReversalService {
         return journal.post(connection, entry)
                 .flatMap(postedAt -> lots.giveBack(connection, UUID.fromString(original.id()), points, reversalId,
                                 member.id(), original.partnerId())
+                        .flatMap(returned -> settlement.write(connection, reversalId, member.id(), settlement.redemptionReversal(
+                                settlement.versionAt(original.partnerId(), original.occurredAt()), original.partnerId(),
+                                PointSpending.byIssuer(returned))))
                         .flatMap(ignored -> members.adjustBalance(connection, member.id(), points))
                         .map(ignored -> new Outcome(PointTransaction.posted(entry, postedAt), 0)));
     }

@@ -1,0 +1,120 @@
+package org.coalition.gateway.settlement;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+import org.coalition.gateway.partner.PartnerContract;
+import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.shared.CoalitionConfig;
+import org.coalition.gateway.shared.Invariant;
+
+/**
+ * Writes the settlement records of a journal entry in the entry's own transaction. The rules, one per
+ * transaction kind:
+ * <ul>
+ * <li>earn: the issuer owes the operator its issue price for every point issued (ISSUANCE_FEE);</li>
+ * <li>redemption or donation at B: every issuer whose lots were drawn owes B B's redemption value for
+ * those points (REDEMPTION; an issuer redeeming its own points is recorded too);</li>
+ * <li>expiry: the operator refunds the issuer's issue price for points that expired unused (EXPIRY);</li>
+ * <li>reversals undo the records of what they reverse (REVERSAL, debtor and creditor swapped).</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class SettlementRecorder {
+
+    static final int AMOUNT_SCALE = 4;
+    private static final String INSERT = """
+            insert into settlement_records (id, kind, entry_id, member_id, debtor_id, creditor_id, points, amount, currency)
+            select gen_random_uuid(), r.kind, $1, $2, r.debtor, r.creditor, r.points, r.amount, r.currency
+            from unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::numeric[], $8::text[])
+                 as r(kind, debtor, creditor, points, amount, currency)
+            """;
+
+    private final PartnerDirectory partners;
+    private final String operatorId;
+
+    public SettlementRecorder(PartnerDirectory partners, CoalitionConfig config) {
+        this.partners = partners;
+        this.operatorId = config.operator().partnerId();
+    }
+
+    /** One record to write: who owes whom, for how many points, how much. */
+    public record NewRecord(RecordKind kind, String debtor, String creditor, int points, BigDecimal amount, String currency) {
+        public NewRecord {
+            Invariant.check(points > 0, "a settlement record of " + points + " points");
+        }
+    }
+
+    /** Points drawn from (or given back to) one issuer's lots. */
+    public record IssuerPoints(String issuerId, int points) {
+    }
+
+    public NewRecord issuanceFee(PartnerContract.Version issuerVersion, String issuerId, int points) {
+        return new NewRecord(RecordKind.ISSUANCE_FEE, issuerId, operatorId, points,
+                amount(points, issuerVersion.pricing().issuePrice()), issuerVersion.settlement().currency());
+    }
+
+    public NewRecord earnReversal(PartnerContract.Version issuerVersion, String issuerId, int points) {
+        return new NewRecord(RecordKind.REVERSAL, operatorId, issuerId, points,
+                amount(points, issuerVersion.pricing().issuePrice()), issuerVersion.settlement().currency());
+    }
+
+    public NewRecord expiry(String issuerId, int points, java.time.Instant when) {
+        PartnerContract.Version version = versionAt(issuerId, when);
+        return new NewRecord(RecordKind.EXPIRY, operatorId, issuerId, points,
+                amount(points, version.pricing().issuePrice()), version.settlement().currency());
+    }
+
+    /** Redemption (or donation) at {@code redeemerId}: one record per issuer drawn from. */
+    public List<NewRecord> redemption(PartnerContract.Version redeemerVersion, String redeemerId, List<IssuerPoints> drawn) {
+        return perIssuer(drawn, (issuer, points) -> new NewRecord(RecordKind.REDEMPTION, issuer, redeemerId, points,
+                amount(points, redeemerVersion.pricing().redemptionValue()), redeemerVersion.settlement().currency()));
+    }
+
+    public List<NewRecord> redemptionReversal(PartnerContract.Version redeemerVersion, String redeemerId, List<IssuerPoints> returned) {
+        return perIssuer(returned, (issuer, points) -> new NewRecord(RecordKind.REVERSAL, redeemerId, issuer, points,
+                amount(points, redeemerVersion.pricing().redemptionValue()), redeemerVersion.settlement().currency()));
+    }
+
+    public PartnerContract.Version versionAt(String partnerId, java.time.Instant when) {
+        PartnerContract contract = partners.byId(partnerId).orElseThrow(() -> new IllegalStateException("no contract for " + partnerId));
+        return contract.versionAt(when).orElse(contract.versions().get(0));
+    }
+
+    public Uni<Void> write(SqlConnection connection, UUID entryId, UUID memberId, List<NewRecord> records) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Tuple params = Tuple.of(entryId, memberId)
+                .addArrayOfString(records.stream().map(r -> r.kind().name()).toArray(String[]::new))
+                .addArrayOfString(records.stream().map(NewRecord::debtor).toArray(String[]::new))
+                .addArrayOfString(records.stream().map(NewRecord::creditor).toArray(String[]::new))
+                .addArrayOfInteger(records.stream().map(NewRecord::points).toArray(Integer[]::new))
+                .addArrayOfBigDecimal(records.stream().map(NewRecord::amount).toArray(BigDecimal[]::new))
+                .addArrayOfString(records.stream().map(NewRecord::currency).toArray(String[]::new));
+        return connection.preparedQuery(INSERT).execute(params).replaceWithVoid();
+    }
+
+    static BigDecimal amount(int points, BigDecimal pricePerPoint) {
+        return pricePerPoint.multiply(BigDecimal.valueOf(points)).setScale(AMOUNT_SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    private static List<NewRecord> perIssuer(List<IssuerPoints> drawn, java.util.function.BiFunction<String, Integer, NewRecord> record) {
+        Map<String, Integer> byIssuer = new LinkedHashMap<>();
+        drawn.forEach(part -> byIssuer.merge(part.issuerId(), part.points(), Integer::sum));
+        List<NewRecord> records = new ArrayList<>();
+        byIssuer.forEach((issuer, points) -> records.add(record.apply(issuer, points)));
+        return records;
+    }
+}
