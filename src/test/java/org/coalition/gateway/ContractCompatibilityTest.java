@@ -49,23 +49,6 @@ class ContractCompatibilityTest {
      * its issue lands: this test fails while an implemented element is still listed here.
      */
     private static final Set<String> PENDING = Set.of(
-            // settlement
-            "Query.settlementPeriods",
-            "Query.settlementStatement",
-            "Query.settlementMatrix",
-            "Mutation.closeSettlementPeriod",
-            "PeriodStatus",
-            "SettlementPeriod",
-            "SettlementPeriodConnection",
-            "SettlementPeriodEdge",
-            "SettlementStatement",
-            "BilateralPosition",
-            "RecordKind",
-            "SettlementRecord",
-            "SettlementRecordConnection",
-            "SettlementRecordEdge",
-            "CloseSettlementPeriodInput",
-            "CloseSettlementPeriodPayload",
             // reconciliation
             "Query.reconciliation",
             "Mutation.submitPartnerReport",

@@ -17,6 +17,7 @@ import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
 import org.coalition.gateway.ledger.PointTransaction;
+import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
 
@@ -25,10 +26,13 @@ public class PartnerApi {
 
     private final PartnerDirectory directory;
     private final CurrentCaller caller;
+    private final Partner operator;
 
-    public PartnerApi(PartnerDirectory directory, CurrentCaller caller) {
+    public PartnerApi(PartnerDirectory directory, CurrentCaller caller, CoalitionConfig config) {
         this.directory = directory;
         this.caller = caller;
+        this.operator = new Partner(config.operator().partnerId(), config.operator().name(), PartnerKind.OPERATOR, true,
+                java.math.BigDecimal.ZERO, config.settlement().currency());
     }
 
     @Query("partner")
@@ -64,6 +68,9 @@ public class PartnerApi {
 
     /** Any partner as the API shows it; transactions and lots only ever name partners with a contract. */
     public Partner byId(String partnerId) {
+        if (operator.id().equals(partnerId)) {
+            return operator;
+        }
         return directory.byId(partnerId).map(contract -> Partner.of(contract, Instant.now()))
                 .orElseThrow(() -> new IllegalStateException("no contract for partner " + partnerId));
     }

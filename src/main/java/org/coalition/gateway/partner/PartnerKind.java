@@ -5,5 +5,7 @@ import org.eclipse.microprofile.graphql.Enum;
 @Enum("PartnerKind")
 public enum PartnerKind {
     RETAILER,
-    CHARITY
+    CHARITY,
+    /** The coalition operator: a settlement party of its own, from configuration rather than a contract. */
+    OPERATOR
 }

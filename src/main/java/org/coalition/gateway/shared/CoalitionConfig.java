@@ -19,6 +19,18 @@ public interface CoalitionConfig {
 
     Holds holds();
 
+    Settlement settlement();
+
+    interface Settlement {
+        /** Length of a settlement period: MONTHLY (calendar months, UTC) or WEEKLY (Monday to Monday, UTC). */
+        @WithDefault("MONTHLY")
+        String cycle();
+
+        /** Currency of the operator's statement and of partners without records in a period. */
+        @WithDefault("EUR")
+        String currency();
+    }
+
     Expiry expiry();
 
     interface Holds {

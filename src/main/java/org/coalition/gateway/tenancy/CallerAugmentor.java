@@ -35,6 +35,8 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
     public static final String MEMBER_SELF = "member:self";
     public static final String MEMBERS_READ_ALL = "members:read-all";
     public static final String PARTNERS_READ_ALL = "partners:read-all";
+    /** The settlement team's own work: close periods, read every statement and the matrix. */
+    public static final String SETTLEMENT_MANAGE = "settlement:manage";
 
     private final PartnerDirectory partners;
     private final List<String> clientIdClaims;
@@ -97,6 +99,7 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
             case SETTLEMENT, OPERATOR -> {
                 granted.add(MEMBERS_READ_ALL);
                 granted.add(PARTNERS_READ_ALL);
+                granted.add(SETTLEMENT_MANAGE);
                 granted.add(Permission.SETTLEMENT_READ.scope());
             }
             default -> {
