@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static io.restassured.RestAssured.given;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,6 +139,38 @@ class SettlementPeriodTest {
         List<Map<String, Object>> positions = matrix.getList("data.settlementMatrix");
         assertFalse(positions.isEmpty(), matrix.prettify());
         positions.forEach(position -> assertTrue(new BigDecimal(position.get("amount").toString()).signum() >= 0));
+    }
+
+    @Test
+    void theSettlementTeamExportsAClosedPeriodAsCsv() {
+        String periodId = closedPeriod();
+
+        String csv = given().header("Authorization", "Bearer " + Tokens.settlement())
+                .when().get("/settlement/periods/" + periodId + "/statements.csv")
+                .then().statusCode(200).contentType("text/csv").extract().asString();
+
+        List<String> lines = csv.lines().toList();
+        assertEquals("period_start,period_end,partner_id,partner_name,currency,points_issued,points_redeemed_here,"
+                + "points_redeemed_elsewhere,points_expired,amount_owed,amount_due,net", lines.get(0));
+        assertTrue(lines.stream().anyMatch(line -> line.contains(",freshmart,FreshMart Supermarkets,EUR,")), csv);
+        BigDecimal nets = lines.stream().skip(1).map(line -> new BigDecimal(line.substring(line.lastIndexOf(',') + 1)))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertEquals(0, nets.signum(), csv);
+        String records = given().header("Authorization", "Bearer " + Tokens.settlement())
+                .when().get("/settlement/periods/" + periodId + "/records.csv")
+                .then().statusCode(200).extract().asString();
+        assertTrue(records.lines().count() > 1, records);
+    }
+
+    @Test
+    void onlyTheSettlementTeamMayExport() {
+        String periodId = closedPeriod();
+        String path = "/settlement/periods/" + periodId + "/statements.csv";
+
+        given().when().get(path).then().statusCode(401);
+        given().header("Authorization", "Bearer " + Tokens.partner(FRESHMART)).when().get(path).then().statusCode(403);
+        given().header("Authorization", "Bearer " + Tokens.settlement())
+                .when().get("/settlement/periods/" + UUID.randomUUID() + "/statements.csv").then().statusCode(404);
     }
 
     @Test
