@@ -33,6 +33,16 @@ public class TransactionRepository {
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(PointTransaction.from(rows.iterator().next())));
     }
 
+    public Uni<List<PointTransaction>> findAll(SqlClient client, List<UUID> ids) {
+        return client.preparedQuery("select " + PointTransaction.COLUMNS + " from journal_entries e where e.id = any($1)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<PointTransaction> found = new ArrayList<>();
+                    rows.forEach(row -> found.add(PointTransaction.from(row)));
+                    return found;
+                });
+    }
+
     public Uni<TransactionConnection> page(SqlClient client, TransactionQuery query) {
         List<String> conditions = new ArrayList<>();
         Tuple params = Tuple.tuple();

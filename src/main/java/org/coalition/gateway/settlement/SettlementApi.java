@@ -20,6 +20,13 @@ import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.TransactionReads;
 import org.coalition.gateway.partner.Partner;
 import org.coalition.gateway.partner.PartnerApi;
+import org.coalition.gateway.settlement.DisputeTypes.Dispute;
+import org.coalition.gateway.settlement.DisputeTypes.DisputePayload;
+import org.coalition.gateway.settlement.DisputeTypes.DisputeSettlementRecordInput;
+import org.coalition.gateway.settlement.DisputeTypes.ResolveDisputeInput;
+import org.coalition.gateway.settlement.ReconciliationTypes.ReconciliationReport;
+import org.coalition.gateway.settlement.ReconciliationTypes.SubmitPartnerReportInput;
+import org.coalition.gateway.settlement.ReconciliationTypes.SubmitPartnerReportPayload;
 import org.coalition.gateway.settlement.SettlementTypes.BilateralPosition;
 import org.coalition.gateway.settlement.SettlementTypes.CloseSettlementPeriodInput;
 import org.coalition.gateway.settlement.SettlementTypes.CloseSettlementPeriodPayload;
@@ -40,12 +47,17 @@ import org.coalition.gateway.tenancy.CurrentCaller;
 public class SettlementApi {
 
     private final SettlementService settlement;
+    private final ReconciliationService reconciliation;
+    private final DisputeService disputes;
     private final PartnerApi partners;
     private final TransactionReads transactions;
     private final CurrentCaller caller;
 
-    public SettlementApi(SettlementService settlement, PartnerApi partners, TransactionReads transactions, CurrentCaller caller) {
+    public SettlementApi(SettlementService settlement, ReconciliationService reconciliation, DisputeService disputes,
+            PartnerApi partners, TransactionReads transactions, CurrentCaller caller) {
         this.settlement = settlement;
+        this.reconciliation = reconciliation;
+        this.disputes = disputes;
         this.partners = partners;
         this.transactions = transactions;
         this.caller = caller;
@@ -81,6 +93,65 @@ public class SettlementApi {
         return caller.get().flatMap(c -> settlement.close(c, input));
     }
 
+    @Query("reconciliation")
+    @PermissionsAllowed({ "settlement:read", CallerAugmentor.SETTLEMENT_MANAGE })
+    public Uni<ReconciliationReport> reconciliation(@NonNull @Id String id) {
+        return caller.get().flatMap(c -> reconciliation.find(c, uuidOrNull(id))).map(found -> found.orElse(null));
+    }
+
+    @Mutation("submitPartnerReport")
+    @PermissionsAllowed("settlement:read")
+    @NonNull
+    public Uni<SubmitPartnerReportPayload> submitPartnerReport(@NonNull @Name("input") SubmitPartnerReportInput input) {
+        return caller.get().flatMap(c -> reconciliation.submit(partnerOnly(c), input));
+    }
+
+    @Mutation("disputeSettlementRecord")
+    @PermissionsAllowed("settlement:read")
+    @NonNull
+    public Uni<DisputePayload> disputeSettlementRecord(@NonNull @Name("input") DisputeSettlementRecordInput input) {
+        return caller.get().flatMap(c -> disputes.raise(partnerOnly(c), input));
+    }
+
+    @Mutation("resolveDispute")
+    @PermissionsAllowed(CallerAugmentor.SETTLEMENT_MANAGE)
+    @NonNull
+    public Uni<DisputePayload> resolveDispute(@NonNull @Name("input") ResolveDisputeInput input) {
+        return caller.get().flatMap(c -> disputes.resolve(c, input));
+    }
+
+    @Name("period")
+    @NonNull
+    public Uni<SettlementPeriod> periodOfReport(@Source ReconciliationReport report) {
+        return periodById(report.periodId());
+    }
+
+    @Name("partner")
+    @NonNull
+    public Partner partnerOfReport(@Source ReconciliationReport report) {
+        return partners.byId(report.partnerId());
+    }
+
+    @Name("record")
+    @NonNull
+    public Uni<SettlementRecord> recordOfDispute(@Source Dispute dispute) {
+        return caller.get().flatMap(c -> settlement.record(c, dispute.recordId())).map(found -> found.orElseThrow());
+    }
+
+    @Name("raisedBy")
+    @NonNull
+    public Partner raisedBy(@Source Dispute dispute) {
+        return partners.byId(dispute.raisedBy());
+    }
+
+    @Name("adjustment")
+    public Uni<SettlementRecord> adjustmentOfDispute(@Source Dispute dispute) {
+        if (dispute.adjustmentRecordId() == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return caller.get().flatMap(c -> settlement.record(c, dispute.adjustmentRecordId())).map(found -> found.orElse(null));
+    }
+
     @Name("period")
     @NonNull
     public Uni<SettlementPeriod> periodOfStatement(@Source SettlementStatement statement) {
@@ -111,6 +182,13 @@ public class SettlementApi {
     @Name("period")
     @NonNull
     public Uni<SettlementPeriod> periodOfRecord(@Source SettlementRecord record) {
+        if (record.periodId() == null) {
+            // not swept yet: it will fall into the earliest period still open
+            return caller.get().flatMap(c -> settlement.periods(c, 100, null))
+                    .map(page -> page.edges().stream().map(edge -> edge.node())
+                            .filter(period -> period.status() == PeriodStatus.OPEN)
+                            .reduce((newer, older) -> older).orElseThrow());
+        }
         return periodById(record.periodId());
     }
 
@@ -150,6 +228,21 @@ public class SettlementApi {
             throw new InvalidArgument("partnerId is required");
         }
         return partnerId;
+    }
+
+    private static Caller partnerOnly(Caller caller) {
+        if (!caller.isPartner()) {
+            throw new ForbiddenException("partners submit reports and disputes");
+        }
+        return caller;
+    }
+
+    private static UUID uuidOrNull(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return new UUID(0, 0);
+        }
     }
 
     private static UUID period(String periodId) {

@@ -105,6 +105,12 @@ public class SettlementService {
             period_id, partner_id, currency, points_issued, points_redeemed_here, points_redeemed_elsewhere, points_expired,
             amount_owed, amount_due, net""";
 
+    /** A record with the period it was swept into (if any) and whether a dispute about it is open. */
+    static final String RECORD_COLUMNS = """
+            r.id, r.kind, r.points, r.amount, r.currency, r.posted_at, r.debtor_id, r.creditor_id, r.entry_id,
+            (select pr.period_id from period_records pr where pr.record_id = r.id) as period_id,
+            exists (select 1 from disputes d where d.record_id = r.id and d.status = 'OPEN') as disputed""";
+
     private final TenantSessions sessions;
     private final PartnerDirectory partners;
     private final IdempotentTransactions idempotent;
@@ -293,8 +299,8 @@ public class SettlementService {
     /** The records of a closed period that a partner is a party to, oldest first. */
     public Uni<SettlementRecordConnection> records(Caller caller, UUID periodId, String partnerId, Integer first, String after) {
         PageRequest page = PageRequest.of(first, after);
-        String sql = """
-                select r.id, r.kind, r.points, r.amount, r.currency, r.posted_at, r.debtor_id, r.creditor_id, r.entry_id, p.period_id
+        String sql = "select " + RECORD_COLUMNS + """
+
                 from settlement_records r join period_records p on p.record_id = r.id
                 where p.period_id = $1 and (r.debtor_id = $2 or r.creditor_id = $2)
                 """ + (page.hasCursor() ? " and (r.posted_at, r.id) > ($4, $5)" : "") + " order by r.posted_at, r.id limit $3";
@@ -312,6 +318,12 @@ public class SettlementService {
             List<SettlementRecordEdge> shown = edges.subList(0, Math.min(edges.size(), page.size()));
             return new SettlementRecordConnection(shown, new PageInfo(hasNext, shown.isEmpty() ? null : shown.get(shown.size() - 1).cursor()));
         });
+    }
+
+    public Uni<Optional<SettlementRecord>> record(Caller caller, UUID recordId) {
+        return sessions.inTransaction(caller, connection -> connection
+                        .preparedQuery("select " + RECORD_COLUMNS + " from settlement_records r where r.id = $1").execute(Tuple.of(recordId)))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(SettlementRecord.from(rows.iterator().next())));
     }
 
     static UUID parsePeriod(String periodId) {

@@ -85,7 +85,8 @@ public final class SettlementTypes {
 
         static SettlementRecord from(Row row) {
             return new SettlementRecord(row.getUUID("id").toString(), RecordKind.valueOf(row.getString("kind")),
-                    row.getInteger("points"), row.getBigDecimal("amount"), row.getString("currency").strip(), false,
+                    row.getInteger("points"), row.getBigDecimal("amount"), row.getString("currency").strip(),
+                    row.getBoolean("disputed"),
                     row.getOffsetDateTime("posted_at").toInstant(), row.getUUID("period_id"), row.getString("debtor_id"),
                     row.getString("creditor_id"), row.getUUID("entry_id"));
         }

@@ -1,0 +1,174 @@
+package org.coalition.gateway.settlement;
+
+import java.math.BigDecimal;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+
+import org.coalition.gateway.idempotency.IdempotencyKeyRule;
+import org.coalition.gateway.idempotency.IdempotentTransactions;
+import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.settlement.DisputeTypes.Dispute;
+import org.coalition.gateway.settlement.DisputeTypes.DisputePayload;
+import org.coalition.gateway.settlement.DisputeTypes.DisputeSettlementRecordInput;
+import org.coalition.gateway.settlement.DisputeTypes.ResolveDisputeInput;
+import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.tenancy.Caller;
+import org.coalition.gateway.tenancy.TenantSessions;
+
+/**
+ * A partner contests a settlement record it is party to; the settlement team accepts (with the corrected
+ * amount) or rejects. An accepted dispute never edits a record or a closed period: it adds an
+ * ADJUSTMENT record for the difference, which the next close sweeps into the next open period.
+ */
+@ApplicationScoped
+public class DisputeService {
+
+    static final int MAX_TEXT_LENGTH = 1000;
+    private static final String RECORD = "select id, debtor_id, creditor_id, points, amount, currency from settlement_records where id = $1";
+    private static final String RAISE = """
+            insert into disputes (id, record_id, raised_by, reason, status) values ($1, $2, $3, $4, 'OPEN')
+            returning\s""" + Dispute.COLUMNS;
+    private static final String LOCK = "select " + Dispute.COLUMNS + " from disputes where id = $1 for update";
+    private static final String ADJUST = """
+            insert into settlement_records (id, kind, debtor_id, creditor_id, points, amount, currency)
+            values ($1, 'ADJUSTMENT', $2, $3, $4, $5, $6)
+            """;
+    private static final String RESOLVE = """
+            update disputes set status = $2, adjustment_record_id = $3, note = $4, resolved_at = now() where id = $1
+            returning\s""" + Dispute.COLUMNS;
+    private static final String FIND = "select " + Dispute.COLUMNS + " from disputes where id = $1";
+
+    private final TenantSessions sessions;
+    private final IdempotentTransactions idempotent;
+    private final RequestFingerprints fingerprints;
+
+    public DisputeService(TenantSessions sessions, IdempotentTransactions idempotent, RequestFingerprints fingerprints) {
+        this.sessions = sessions;
+        this.idempotent = idempotent;
+        this.fingerprints = fingerprints;
+    }
+
+    public Uni<DisputePayload> raise(Caller partner, DisputeSettlementRecordInput input) {
+        UUID recordId;
+        try {
+            IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(error -> {
+                throw new BusinessFailure(error);
+            });
+            checkText(input.reason, "reason");
+            recordId = uuid(input.recordId, ErrorCode.RECORD_NOT_FOUND, "recordId");
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(DisputePayload.failed(failure.errors()));
+        }
+        return idempotent.execute(partner, fingerprints.of(partner, "disputeSettlementRecord", input.idempotencyKey, input),
+                        (connection, disputeId) -> connection.preparedQuery(RECORD).execute(Tuple.of(recordId))
+                                .flatMap(record -> {
+                                    if (record.size() == 0) {
+                                        throw BusinessFailure.of(ErrorCode.RECORD_NOT_FOUND, "No settlement record of this partner has this id",
+                                                "input", "recordId");
+                                    }
+                                    return connection.preparedQuery(RAISE)
+                                            .execute(Tuple.of(disputeId, recordId, partner.partnerId(), input.reason.strip()))
+                                            .onFailure(DisputeService::isAlreadyDisputed)
+                                            .transform(e -> BusinessFailure.of(ErrorCode.INVALID_INPUT,
+                                                    "This record already has an open dispute", "input", "recordId"));
+                                })
+                                .map(rows -> DisputePayload.of(Dispute.from(rows.iterator().next()))),
+                        this::existing)
+                .onFailure(BusinessFailure.class)
+                .recoverWithItem(failure -> DisputePayload.failed(((BusinessFailure) failure).errors()));
+    }
+
+    public Uni<DisputePayload> resolve(Caller settlementTeam, ResolveDisputeInput input) {
+        UUID disputeId;
+        try {
+            IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(error -> {
+                throw new BusinessFailure(error);
+            });
+            if (input.note != null) {
+                checkText(input.note, "note");
+            }
+            if (input.accept && (input.adjustedAmount == null || input.adjustedAmount.signum() < 0)) {
+                throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "An accepted dispute needs the corrected amount (zero or more)",
+                        "input", "adjustedAmount");
+            }
+            disputeId = uuid(input.disputeId, ErrorCode.RECORD_NOT_FOUND, "disputeId");
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(DisputePayload.failed(failure.errors()));
+        }
+        return idempotent.execute(settlementTeam, fingerprints.of(settlementTeam, "resolveDispute", input.idempotencyKey, input),
+                        (connection, adjustmentId) -> resolve(connection, disputeId, input, adjustmentId),
+                        (connection, ignored) -> existing(connection, disputeId))
+                .onFailure(BusinessFailure.class)
+                .recoverWithItem(failure -> DisputePayload.failed(((BusinessFailure) failure).errors()));
+    }
+
+    private Uni<DisputePayload> resolve(SqlConnection connection, UUID disputeId, ResolveDisputeInput input, UUID adjustmentId) {
+        return connection.preparedQuery(LOCK).execute(Tuple.of(disputeId)).flatMap(rows -> {
+            if (rows.size() == 0) {
+                throw BusinessFailure.of(ErrorCode.RECORD_NOT_FOUND, "No dispute has this id", "input", "disputeId");
+            }
+            Dispute dispute = Dispute.from(rows.iterator().next());
+            if (dispute.status() != DisputeTypes.DisputeStatus.OPEN) {
+                throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "The dispute was already " + dispute.status(), "input", "disputeId");
+            }
+            Uni<UUID> adjustment = input.accept
+                    ? connection.preparedQuery(RECORD).execute(Tuple.of(dispute.recordId()))
+                            .flatMap(record -> adjust(connection, record.iterator().next(), input.adjustedAmount, adjustmentId))
+                    : Uni.createFrom().nullItem();
+            return adjustment.flatMap(adjustmentRecord -> connection.preparedQuery(RESOLVE)
+                    .execute(Tuple.of(disputeId, input.accept ? "ACCEPTED" : "REJECTED", adjustmentRecord, input.note))
+                    .map(resolved -> DisputePayload.of(Dispute.from(resolved.iterator().next()))));
+        });
+    }
+
+    /** Adds the difference between the corrected and the recorded amount; nothing when they are equal. */
+    private Uni<UUID> adjust(SqlConnection connection, Row record, BigDecimal corrected, UUID adjustmentId) {
+        BigDecimal difference = corrected.setScale(SettlementRecorder.AMOUNT_SCALE, java.math.RoundingMode.HALF_EVEN)
+                .subtract(record.getBigDecimal("amount"));
+        if (difference.signum() == 0) {
+            return Uni.createFrom().nullItem();
+        }
+        boolean owesMore = difference.signum() > 0;
+        return connection.preparedQuery(ADJUST).execute(Tuple.of(adjustmentId,
+                        owesMore ? record.getString("debtor_id") : record.getString("creditor_id"),
+                        owesMore ? record.getString("creditor_id") : record.getString("debtor_id"),
+                        record.getInteger("points"), difference.abs(), record.getString("currency").strip()))
+                .replaceWith(adjustmentId);
+    }
+
+    public Uni<java.util.Optional<Dispute>> find(Caller caller, UUID disputeId) {
+        return sessions.inTransaction(caller, connection -> connection.preparedQuery(FIND).execute(Tuple.of(disputeId)))
+                .map(rows -> rows.size() == 0 ? java.util.Optional.empty() : java.util.Optional.of(Dispute.from(rows.iterator().next())));
+    }
+
+    private Uni<DisputePayload> existing(SqlConnection connection, UUID disputeId) {
+        return connection.preparedQuery(FIND).execute(Tuple.of(disputeId))
+                .map(rows -> DisputePayload.of(Dispute.from(rows.iterator().next())));
+    }
+
+    private static boolean isAlreadyDisputed(Throwable failure) {
+        return failure instanceof PgException pg && "23505".equals(pg.getSqlState());
+    }
+
+    private static void checkText(String text, String field) {
+        if (text.isBlank() || text.length() > MAX_TEXT_LENGTH) {
+            throw BusinessFailure.of(ErrorCode.INVALID_INPUT, field + " must be 1 to " + MAX_TEXT_LENGTH + " characters", "input", field);
+        }
+    }
+
+    private static UUID uuid(String id, ErrorCode notFound, String field) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw BusinessFailure.of(notFound, "No " + field.replace("Id", "") + " has this id", "input", field);
+        }
+    }
+}
