@@ -14,12 +14,10 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
-import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
-import org.coalition.gateway.ledger.TransactionRepository;
 import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
-import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.member.PostedTransactions;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.partner.PartnerKind;
@@ -39,16 +37,16 @@ public class DonationService {
     private final PartnerDirectory partners;
     private final MemberRepository members;
     private final PointSpending spending;
-    private final TransactionRepository transactions;
+    private final PostedTransactions posted;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
 
     public DonationService(PartnerDirectory partners, MemberRepository members, PointSpending spending,
-            TransactionRepository transactions, IdempotentTransactions idempotent, RequestFingerprints fingerprints) {
+            PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints) {
         this.partners = partners;
         this.members = members;
         this.spending = spending;
-        this.transactions = transactions;
+        this.posted = posted;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
     }
@@ -112,10 +110,6 @@ public class DonationService {
     }
 
     private Uni<RedeemPointsPayload> replay(SqlConnection connection, UUID entryId) {
-        return transactions.find(connection, entryId).flatMap(found -> {
-            PointTransaction transaction = found.orElseThrow(() -> new IllegalStateException("idempotency key names missing entry " + entryId));
-            return members.find(connection, new MemberKey.ById(transaction.memberId()))
-                    .map(member -> RedeemPointsPayload.posted(transaction, member.map(MemberAccount::view).orElse(null)));
-        });
+        return posted.load(connection, entryId).map(replayed -> RedeemPointsPayload.posted(replayed.transaction(), replayed.member()));
     }
 }

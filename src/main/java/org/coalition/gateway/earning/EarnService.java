@@ -25,9 +25,9 @@ import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.ledger.TransactionKind;
-import org.coalition.gateway.ledger.TransactionRepository;
 import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
+import org.coalition.gateway.member.PostedTransactions;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
@@ -50,21 +50,21 @@ public class EarnService {
     private final MemberRepository members;
     private final JournalWriter journal;
     private final AccountBook accounts;
-    private final TransactionRepository transactions;
+    private final PostedTransactions posted;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
     private final CoalitionConfig config;
     private final SettlementRecorder settlement;
 
     public EarnService(PartnerDirectory partners, MemberRepository members, JournalWriter journal, AccountBook accounts,
-            TransactionRepository transactions, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
+            PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
             CoalitionConfig config, SettlementRecorder settlement) {
         this.settlement = settlement;
         this.partners = partners;
         this.members = members;
         this.journal = journal;
         this.accounts = accounts;
-        this.transactions = transactions;
+        this.posted = posted;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
         this.config = config;
@@ -181,10 +181,6 @@ public class EarnService {
     }
 
     private Uni<EarnPointsPayload> replay(SqlConnection connection, UUID entryId) {
-        return transactions.find(connection, entryId).flatMap(found -> {
-            PointTransaction transaction = found.orElseThrow(() -> new IllegalStateException("idempotency key names missing entry " + entryId));
-            return members.find(connection, new MemberKey.ById(transaction.memberId()))
-                    .map(member -> EarnPointsPayload.posted(transaction, member.map(MemberAccount::view).orElse(null)));
-        });
+        return posted.load(connection, entryId).map(replayed -> EarnPointsPayload.posted(replayed.transaction(), replayed.member()));
     }
 }

@@ -19,11 +19,10 @@ import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.LedgerEvents;
-import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
-import org.coalition.gateway.ledger.TransactionRepository;
 import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
+import org.coalition.gateway.member.PostedTransactions;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
@@ -80,7 +79,7 @@ public class HoldService {
     private final PartnerDirectory partners;
     private final MemberRepository members;
     private final PointSpending spending;
-    private final TransactionRepository transactions;
+    private final PostedTransactions posted;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
     private final TenantSessions sessions;
@@ -88,13 +87,13 @@ public class HoldService {
     private final CoalitionConfig config;
 
     public HoldService(PartnerDirectory partners, MemberRepository members, PointSpending spending,
-            TransactionRepository transactions, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
+            PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
             TenantSessions sessions, LedgerEvents events, CoalitionConfig config) {
         this.events = events;
         this.partners = partners;
         this.members = members;
         this.spending = spending;
-        this.transactions = transactions;
+        this.posted = posted;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
         this.sessions = sessions;
@@ -285,10 +284,6 @@ public class HoldService {
     }
 
     private Uni<RedeemPointsPayload> replayCapture(SqlConnection connection, UUID entryId) {
-        return transactions.find(connection, entryId).flatMap(found -> {
-            PointTransaction transaction = found.orElseThrow(() -> new IllegalStateException("idempotency key names missing entry " + entryId));
-            return members.find(connection, new MemberKey.ById(transaction.memberId()))
-                    .map(member -> RedeemPointsPayload.posted(transaction, member.map(MemberAccount::view).orElse(null)));
-        });
+        return posted.load(connection, entryId).map(replayed -> RedeemPointsPayload.posted(replayed.transaction(), replayed.member()));
     }
 }
