@@ -13,7 +13,7 @@ import io.smallrye.mutiny.Uni;
 /**
  * Appends journal entries. An entry, its postings and the lot it opens go to the database in one
  * statement: one round trip on the hot path, and never an entry without its postings. The same
- * statement raises the entry's event, which PostgreSQL delivers when the transaction commits.
+ * statement records the entry's event for subscribers ({@link LedgerEvents}).
  */
 @ApplicationScoped
 public class JournalWriter {
@@ -32,9 +32,11 @@ public class JournalWriter {
             ), lot as (
                 insert into lots (member_id, issuer_id, entry_id, points, remaining, earned_at, expires_at)
                 select $3, $15, entry.id, $16, $16, $17, $18 from entry where $16 > 0
+            ), event as (
+                insert into ledger_events (entry_id, member_id, partner_id) select entry.id, $3, $4 from entry
             )
-            select posted_at, %s from entry
-            """.formatted(LedgerEvents.notifyPosted("entry.id", "$3", "$4"));
+            select posted_at from entry
+            """;
 
     public Uni<Instant> post(SqlConnection connection, NewEntry entry) {
         Long[] accounts = entry.postings().stream().map(Posting::accountId).toArray(Long[]::new);

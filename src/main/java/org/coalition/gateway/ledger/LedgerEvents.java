@@ -1,68 +1,75 @@
 package org.coalition.gateway.ledger;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
-import io.vertx.pgclient.PgConnectOptions;
-import io.smallrye.mutiny.Uni;
 
 /**
- * What just changed in the ledger, for subscriptions. Writers raise events with {@code pg_notify} inside
- * their transaction, so PostgreSQL delivers them only once the transaction commits, and to every
- * gateway replica; each replica listens on one connection and fans events out to its subscribers.
+ * What just changed in the ledger, for subscriptions. Writers add an event row in their own
+ * transaction, so an event exists only once its transaction commits; every replica polls the recent
+ * events and fans them out to its subscribers. Polling a short window again and remembering what was
+ * sent makes up for events that commit out of id order, without any commit-time lock.
  */
 @ApplicationScoped
 public class LedgerEvents {
 
-    public static final String CHANNEL = "ledger_events";
-    private static final String NOTIFY_BALANCE = "select pg_notify('" + CHANNEL + "', 'B|' || $1::text)";
-    private static final long RECONNECT_DELAY_MILLIS = 1000;
+    static final long POLL_INTERVAL_MILLIS = 200;
+    /** How far back each poll looks: longer than any posting transaction may stay open. */
+    static final int LOOKBACK_SECONDS = 15;
+    static final int MAX_EVENTS_PER_POLL = 5000;
+    private static final String INSERT_BALANCE = "insert into ledger_events (member_id) values ($1)";
+    private static final String RECENT = """
+            select id, entry_id, member_id, partner_id from ledger_events
+            where created_at > now() - make_interval(secs => $1) order by id limit $2
+            """;
 
     /** A posted transaction ({@code entryId} set) or a change of a member's held points only. */
     public record LedgerEvent(Optional<UUID> entryId, UUID memberId, Optional<String> partnerId) {
     }
 
     private final BroadcastProcessor<LedgerEvent> events = BroadcastProcessor.create();
+    private final Map<Long, Boolean> sent = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > 4 * MAX_EVENTS_PER_POLL;
+        }
+    };
+    private final Pool pool;
     private final Vertx vertx;
-    private final String url;
-    private final String user;
-    private final Optional<String> password;
-    private PgSubscriber subscriber;
+    private long timer = -1;
+    /** One poll at a time; also orders the handling of {@code sent} between the threads polls complete on. */
+    private final AtomicBoolean polling = new AtomicBoolean();
 
-    public LedgerEvents(Vertx vertx, @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-            @ConfigProperty(name = "quarkus.datasource.username") String user,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+    public LedgerEvents(Pool pool, Vertx vertx) {
+        this.pool = pool;
         this.vertx = vertx;
-        this.url = url;
-        this.user = user;
-        this.password = password;
     }
 
-    void listen(@Observes StartupEvent event) {
-        PgConnectOptions options = PgConnectOptions.fromUri(url).setUser(user);
-        password.ifPresent(options::setPassword);
-        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> RECONNECT_DELAY_MILLIS);
-        subscriber.channel(CHANNEL).handler(this::dispatch);
-        subscriber.connect().await().indefinitely();
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(POLL_INTERVAL_MILLIS, tick -> poll());
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (subscriber != null) {
-            subscriber.close().await().indefinitely();
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
         }
     }
 
@@ -72,24 +79,31 @@ public class LedgerEvents {
 
     /** Raises a balance event for a change that posts no entry (a hold placed or released). */
     public Uni<Void> balanceChanged(SqlConnection connection, UUID memberId) {
-        return connection.preparedQuery(NOTIFY_BALANCE).execute(Tuple.of(memberId.toString())).replaceWithVoid();
+        return connection.preparedQuery(INSERT_BALANCE).execute(Tuple.of(memberId)).replaceWithVoid();
     }
 
-    /** SQL expression, for the journal's insert, raising a transaction event. */
-    static String notifyPosted(String entryId, String memberId, String partnerId) {
-        return "pg_notify('" + CHANNEL + "', 'T|' || " + entryId + "::text || '|' || " + memberId + "::text || '|' || " + partnerId + ")";
+    /** Deletes events every replica has long seen. */
+    @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> forgetOldEvents() {
+        return pool.query("delete from ledger_events where created_at < now() - interval '10 minutes'").execute().replaceWithVoid();
     }
 
-    private void dispatch(String payload) {
-        String[] parts = payload.split("\\|");
-        try {
-            if (parts[0].equals("T") && parts.length == 4) {
-                events.onNext(new LedgerEvent(Optional.of(UUID.fromString(parts[1])), UUID.fromString(parts[2]), Optional.of(parts[3])));
-            } else if (parts[0].equals("B") && parts.length == 2) {
-                events.onNext(new LedgerEvent(Optional.empty(), UUID.fromString(parts[1]), Optional.empty()));
-            }
-        } catch (IllegalArgumentException malformed) {
-            Log.warnf("ignored a malformed ledger event: %s", payload);
+    private void poll() {
+        if (!polling.compareAndSet(false, true)) {
+            return;
         }
+        pool.preparedQuery(RECENT).execute(Tuple.of(LOOKBACK_SECONDS, MAX_EVENTS_PER_POLL))
+                .subscribe().with(rows -> {
+                    for (Row row : rows) {
+                        if (sent.put(row.getLong("id"), Boolean.TRUE) == null) {
+                            events.onNext(new LedgerEvent(Optional.ofNullable(row.getUUID("entry_id")), row.getUUID("member_id"),
+                                    Optional.ofNullable(row.getString("partner_id"))));
+                        }
+                    }
+                    polling.set(false);
+                }, failure -> {
+                    polling.set(false);
+                    Log.debugf("ledger event poll failed: %s", failure.getMessage());
+                });
     }
 }

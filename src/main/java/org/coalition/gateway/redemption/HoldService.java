@@ -71,9 +71,10 @@ public class HoldService {
                 from (select member_id, sum(points) as points from expired group by member_id) x
                 where m.id = x.member_id
                 returning m.id
+            ), notified as (
+                insert into ledger_events (member_id) select id from released
             )
-            select (select count(*) from expired) as holds,
-                   (select count(*) from (select pg_notify('ledger_events', 'B|' || id::text) from released) n) as notified
+            select count(*) as holds from expired
             """;
 
     private final PartnerDirectory partners;
