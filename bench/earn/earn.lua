@@ -1,0 +1,54 @@
+-- wrk script: earnPoints at FreshMart for random seeded members, each request with its own idempotency key.
+-- Card numbers are those bench/earn/run.sh seeds: "9" .. 14-digit member number .. Luhn check digit.
+local token = os.getenv("BENCH_TOKEN")
+local members = tonumber(os.getenv("BENCH_MEMBERS") or "10000")
+local counter = 0
+
+local function luhn(payload)
+  local sum, double = 0, true
+  for i = #payload, 1, -1 do
+    local d = tonumber(payload:sub(i, i))
+    if double then d = d * 2; if d > 9 then d = d - 9 end end
+    sum = sum + d
+    double = not double
+  end
+  return (10 - sum % 10) % 10
+end
+
+local function card(n)
+  local payload = "9" .. string.format("%014d", n)
+  return payload .. luhn(payload)
+end
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads .. "-" .. math.random(1, 1e9))
+end
+
+function init(args)
+  math.randomseed(os.time() + tonumber(string.sub(tostring({}), -6, -1), 16))
+end
+
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"query":"mutation($i: EarnPointsInput!) { earnPoints(input: $i) { transaction { id } userErrors { code } } }",' ..
+    '"variables":{"i":{"idempotencyKey":"bench-%s-%d-%d","member":{"cardNumber":"%s"},"purchaseAmount":"12.34","currency":"EUR"}}}',
+    id, os.time(), counter, card(math.random(1, members)))
+  return wrk.format("POST", "/graphql", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+
+local errors = 0
+response = function(status, headers, body)
+  if status ~= 200 or not string.find(body, '"userErrors":%[%]') then
+    errors = errors + 1
+  end
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d rps=%.1f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f non2xx_or_errors=%d\n",
+    summary.requests, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
