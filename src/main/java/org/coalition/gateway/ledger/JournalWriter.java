@@ -2,7 +2,6 @@ package org.coalition.gateway.ledger;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -63,9 +62,5 @@ public class JournalWriter {
                 .addInteger(entry.reversedPoints());
         return connection.preparedQuery(INSERT_ENTRY).execute(params)
                 .map(rows -> rows.iterator().next().getOffsetDateTime("posted_at").toInstant());
-    }
-
-    public static UUID newEntryId() {
-        return UUID.randomUUID();
     }
 }
