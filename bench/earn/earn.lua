@@ -20,10 +20,10 @@ local function card(n)
   return payload .. luhn(payload)
 end
 
-local threads = 0
+local threads = {}
 function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads .. "-" .. math.random(1, 1e9))
+  table.insert(threads, thread)
+  thread:set("id", #threads .. "-" .. math.random(1, 1e9))
 end
 
 function init(args)
@@ -39,16 +39,23 @@ request = function()
   return wrk.format("POST", "/graphql", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
 end
 
-local errors = 0
+ok, failed = 0, 0
 response = function(status, headers, body)
-  if status ~= 200 or not string.find(body, '"userErrors":%[%]') then
-    errors = errors + 1
+  if status == 200 and string.find(body, '"userErrors":%[%]') and string.find(body, '"transaction":{"id"') then
+    ok = ok + 1
+  else
+    failed = failed + 1
   end
 end
 
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d rps=%.1f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f non2xx_or_errors=%d\n",
+  local succeeded, refused = 0, 0
+  for _, thread in ipairs(threads) do
+    succeeded = succeeded + thread:get("ok")
+    refused = refused + thread:get("failed")
+  end
+  io.write(string.format("RESULT requests=%d rps=%.1f p50_ms=%.2f p95_ms=%.2f p99_ms=%.2f errors=%d succeeded=%d\n",
     summary.requests, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    refused + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, succeeded))
 end

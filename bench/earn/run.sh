@@ -48,6 +48,24 @@ gateway=$(wrk -t2 -c"$clients" -d"${seconds}s" -s bench/earn/earn.lua http://loc
 echo "$gateway"
 rss_kb=$(ps -o rss= -p $gateway_pid | tr -d ' ')
 
+# The ledger after the load: every invariant holds, and it booked exactly what clients were told.
+# (Requests still in flight when wrk stopped may have committed without being counted: allow 2 per client.)
+succeeded=$(echo "$gateway" | sed 's/.*succeeded=\([0-9]*\).*/\1/')
+read -r entries violations < <(psql "${pg[@]}" -qtA -F ' ' -d coalition_bench <<'SQL'
+select (select count(*) from journal_entries where kind = 'EARN'),
+  (select count(*) from (select entry_id from postings group by entry_id having sum(amount) <> 0) unbalanced)
+  + (select count(*) from members m where m.balance <> coalesce((select sum(p.amount) from postings p where p.account_id = m.account_id), 0))
+  + (select count(*) from members m where m.balance <> coalesce((select sum(l.remaining) from lots l where l.member_id = m.id), 0))
+  + (select count(*) from members where balance < 0 or held < 0 or held > balance)
+  + (select count(*) from journal_entries e where abs(e.points) <> coalesce((select sum(r.points) from settlement_records r where r.entry_id = e.id), 0));
+SQL
+)
+echo "ledger: $entries earn entries for $succeeded acknowledged earns, $violations invariant violations"
+if [ "$violations" != "0" ] || [ "$entries" -lt "$succeeded" ] || [ "$entries" -gt $((succeeded + 2 * clients)) ]; then
+  echo "LEDGER CHECK FAILED" >&2
+  exit 1
+fi
+
 echo "--- pgbench TPC-B-like, $clients clients, ${seconds}s ---"
 psql "${pg[@]}" -q -d postgres -c "drop database if exists coalition_pgbench" -c "create database coalition_pgbench"
 pgbench "${pg[@]}" -q -i -s 10 coalition_pgbench >/dev/null 2>&1
