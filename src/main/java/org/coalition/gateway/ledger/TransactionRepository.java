@@ -13,7 +13,6 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.ledger.TransactionConnection.TransactionEdge;
-import org.coalition.gateway.shared.PageInfo;
 import org.coalition.gateway.shared.PageRequest;
 
 /** Reads of posted transactions: one by id, or a keyset-paginated page newest first. */
@@ -83,16 +82,10 @@ public class TransactionRepository {
         return client.preparedQuery(sql).execute(params).map(rows -> {
             List<PointTransaction> found = new ArrayList<>();
             rows.forEach(row -> found.add(PointTransaction.from(row)));
-            return connection(found, page.size());
+            PageRequest.Page<TransactionEdge> shown = page.page(found,
+                    tx -> new TransactionEdge(PageRequest.cursor(tx.postedAt(), UUID.fromString(tx.id())), tx),
+                    TransactionEdge::cursor);
+            return new TransactionConnection(shown.edges(), shown.pageInfo());
         });
-    }
-
-    private static TransactionConnection connection(List<PointTransaction> found, int pageSize) {
-        boolean hasNext = found.size() > pageSize;
-        List<TransactionEdge> edges = found.stream().limit(pageSize)
-                .map(tx -> new TransactionEdge(PageRequest.cursor(tx.postedAt(), UUID.fromString(tx.id())), tx))
-                .toList();
-        String endCursor = edges.isEmpty() ? null : edges.get(edges.size() - 1).cursor();
-        return new TransactionConnection(edges, new PageInfo(hasNext, endCursor));
     }
 }

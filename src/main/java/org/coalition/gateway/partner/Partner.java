@@ -19,7 +19,7 @@ public record Partner(
 
     /** The partner as its contract stands at {@code now}; before its first version, as the first version will be. */
     public static Partner of(PartnerContract contract, Instant now) {
-        PartnerContract.Version version = contract.versionAt(now).orElse(contract.versions().get(0));
+        PartnerContract.Version version = contract.versionAtOrFirst(now);
         return new Partner(contract.id(), contract.name(), contract.kind(), contract.active(),
                 version.earn().pointsPerUnit(), version.earn().currency());
     }

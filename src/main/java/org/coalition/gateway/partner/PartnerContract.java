@@ -48,6 +48,14 @@ public record PartnerContract(
      * How a partner's tokens are recognised: by client id at the coalition's IdP, or by the partner's own
      * issuer (verified through its discovery document, or with {@code publicKey} where it has none).
      */
+    /**
+     * The version in force at the given instant, or the first version before it took effect: for what a
+     * contract says of itself (name, currency, prices), where "not yet in force" is no error.
+     */
+    public Version versionAtOrFirst(Instant when) {
+        return versionAt(when).orElse(versions.get(0));
+    }
+
     public record OidcBinding(List<String> clientIds, Optional<String> issuer, Optional<String> audience,
             Optional<String> publicKey) {
     }

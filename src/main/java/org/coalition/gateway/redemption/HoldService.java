@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -127,25 +126,12 @@ public class HoldService {
 
     private MemberKey validateAuthorize(PartnerContract contract, AuthorizeRedemptionInput input) {
         PartnerContract.RedemptionRules rules = contract.versionAt(Instant.now()).orElseThrow().redemption();
-        List<UserError> errors = new ArrayList<>();
-        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
-        errors.addAll(MemberKey.validate(input.member, "input", "member"));
-        if (input.points <= 0) {
-            errors.add(UserError.invalid("points must be greater than zero", "input", "points"));
-        } else if (input.points > RedeemService.MAX_POINTS_PER_REDEMPTION) {
-            errors.add(UserError.of(ErrorCode.LIMIT_EXCEEDED, "At most " + RedeemService.MAX_POINTS_PER_REDEMPTION
-                    + " points per redemption", "input", "points"));
-        } else if (input.points < rules.minimumPoints()) {
-            errors.add(UserError.invalid("This partner redeems at least " + rules.minimumPoints() + " points", "input", "points"));
-        }
+        List<UserError> errors = RedeemService.spendErrors(rules, input.idempotencyKey, input.member, input.points,
+                input.partnerReference);
         long maxSeconds = config.holds().maxTtl().toSeconds();
         if (input.expiresInSeconds != null && (input.expiresInSeconds < 1 || input.expiresInSeconds > maxSeconds)) {
             errors.add(UserError.of(ErrorCode.LIMIT_EXCEEDED, "expiresInSeconds must be between 1 and " + maxSeconds,
                     "input", "expiresInSeconds"));
-        }
-        if (input.partnerReference != null && input.partnerReference.length() > RedeemService.MAX_REFERENCE_LENGTH) {
-            errors.add(UserError.invalid("partnerReference is at most " + RedeemService.MAX_REFERENCE_LENGTH + " characters",
-                    "input", "partnerReference"));
         }
         if (!errors.isEmpty()) {
             throw new BusinessFailure(errors);
@@ -255,16 +241,12 @@ public class HoldService {
 
     private PartnerContract redeemingPartner(Caller caller) {
         PartnerContract contract = partners.requireActive(caller.partnerId());
-        if (contract.versionAt(Instant.now()).map(version -> !version.redemption().allowed()).orElse(true)) {
-            throw BusinessFailure.of(ErrorCode.FORBIDDEN, "The partner's contract does not allow redemptions");
-        }
+        RedeemService.redeemingVersion(contract, Instant.now());
         return contract;
     }
 
     private static UUID validateResolve(String idempotencyKey, String holdId) {
-        IdempotencyKeyRule.check(idempotencyKey).ifPresent(error -> {
-            throw new BusinessFailure(error);
-        });
+        IdempotencyKeyRule.require(idempotencyKey);
         try {
             return UUID.fromString(holdId);
         } catch (IllegalArgumentException e) {

@@ -3,7 +3,6 @@ package org.coalition.gateway.redemption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +15,7 @@ import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.member.MemberKey;
+import org.coalition.gateway.member.MemberRefInput;
 import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.PostedTransactions;
 import org.coalition.gateway.partner.PartnerContract;
@@ -72,32 +72,43 @@ public class RedeemService {
 
     Redemption validate(Caller caller, RedeemPointsInput input, Instant now) {
         PartnerContract contract = partners.requireActive(caller.partnerId());
-        Optional<PartnerContract.Version> version = contract.versionAt(now);
-        if (version.isEmpty()) {
-            throw BusinessFailure.of(ErrorCode.CONTRACT_INACTIVE, "The partner's contract is not in force");
-        }
-        PartnerContract.RedemptionRules rules = version.get().redemption();
-        if (!rules.allowed()) {
-            throw BusinessFailure.of(ErrorCode.FORBIDDEN, "The partner's contract does not allow redemptions");
-        }
-        List<UserError> errors = new ArrayList<>();
-        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
-        errors.addAll(MemberKey.validate(input.member, "input", "member"));
-        if (input.points <= 0) {
-            errors.add(UserError.invalid("points must be greater than zero", "input", "points"));
-        } else if (input.points > MAX_POINTS_PER_REDEMPTION) {
-            errors.add(UserError.of(ErrorCode.LIMIT_EXCEEDED, "At most " + MAX_POINTS_PER_REDEMPTION + " points per redemption", "input", "points"));
-        } else if (input.points < rules.minimumPoints()) {
-            errors.add(UserError.invalid("This partner redeems at least " + rules.minimumPoints() + " points", "input", "points"));
-        }
-        if (input.partnerReference != null && input.partnerReference.length() > MAX_REFERENCE_LENGTH) {
-            errors.add(UserError.invalid("partnerReference is at most " + MAX_REFERENCE_LENGTH + " characters", "input", "partnerReference"));
-        }
+        PartnerContract.Version version = redeemingVersion(contract, now);
+        List<UserError> errors = spendErrors(version.redemption(), input.idempotencyKey, input.member, input.points,
+                input.partnerReference);
         if (!errors.isEmpty()) {
             throw new BusinessFailure(errors);
         }
-        return new Redemption(contract, version.get(), MemberKey.from(input.member, "input", "member"), input,
+        return new Redemption(contract, version, MemberKey.from(input.member, "input", "member"), input,
                 now.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+    }
+
+    /** The contract version a partner redeems under now, or why it may not redeem at all. */
+    static PartnerContract.Version redeemingVersion(PartnerContract contract, Instant now) {
+        PartnerContract.Version version = contract.versionAt(now).orElseThrow(() -> BusinessFailure.of(
+                ErrorCode.CONTRACT_INACTIVE, "The partner's contract is not in force"));
+        if (!version.redemption().allowed()) {
+            throw BusinessFailure.of(ErrorCode.FORBIDDEN, "The partner's contract does not allow redemptions");
+        }
+        return version;
+    }
+
+    /** What every spend at a partner checks, one-step or held: key, member, points within the contract's bounds, reference. */
+    static List<UserError> spendErrors(PartnerContract.RedemptionRules rules, String idempotencyKey, MemberRefInput member,
+            int points, String partnerReference) {
+        List<UserError> errors = new ArrayList<>();
+        IdempotencyKeyRule.check(idempotencyKey).ifPresent(errors::add);
+        errors.addAll(MemberKey.validate(member, "input", "member"));
+        if (points <= 0) {
+            errors.add(UserError.invalid("points must be greater than zero", "input", "points"));
+        } else if (points > MAX_POINTS_PER_REDEMPTION) {
+            errors.add(UserError.of(ErrorCode.LIMIT_EXCEEDED, "At most " + MAX_POINTS_PER_REDEMPTION + " points per redemption", "input", "points"));
+        } else if (points < rules.minimumPoints()) {
+            errors.add(UserError.invalid("This partner redeems at least " + rules.minimumPoints() + " points", "input", "points"));
+        }
+        if (partnerReference != null && partnerReference.length() > MAX_REFERENCE_LENGTH) {
+            errors.add(UserError.invalid("partnerReference is at most " + MAX_REFERENCE_LENGTH + " characters", "input", "partnerReference"));
+        }
+        return errors;
     }
 
     private Uni<RedeemPointsPayload> post(SqlConnection connection, UUID entryId, Redemption redemption) {

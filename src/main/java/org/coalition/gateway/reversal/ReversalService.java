@@ -87,9 +87,7 @@ public class ReversalService {
     }
 
     private static UUID validate(ReverseTransactionInput input) {
-        IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(error -> {
-            throw new BusinessFailure(error);
-        });
+        IdempotencyKeyRule.require(input.idempotencyKey);
         if (input.points != null && input.points <= 0) {
             throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "points must be greater than zero", "input", "points");
         }

@@ -59,9 +59,7 @@ public class DisputeService {
     public Uni<DisputePayload> raise(Caller partner, DisputeSettlementRecordInput input) {
         UUID recordId;
         try {
-            IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(error -> {
-                throw new BusinessFailure(error);
-            });
+            IdempotencyKeyRule.require(input.idempotencyKey);
             checkText(input.reason, "reason");
             recordId = uuid(input.recordId, ErrorCode.RECORD_NOT_FOUND, "recordId");
         } catch (BusinessFailure failure) {
@@ -89,9 +87,7 @@ public class DisputeService {
     public Uni<DisputePayload> resolve(Caller settlementTeam, ResolveDisputeInput input) {
         UUID disputeId;
         try {
-            IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(error -> {
-                throw new BusinessFailure(error);
-            });
+            IdempotencyKeyRule.require(input.idempotencyKey);
             if (input.note != null) {
                 checkText(input.note, "note");
             }

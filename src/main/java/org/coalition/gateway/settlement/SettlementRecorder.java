@@ -89,7 +89,7 @@ public class SettlementRecorder {
 
     public PartnerContract.Version versionAt(String partnerId, java.time.Instant when) {
         PartnerContract contract = partners.byId(partnerId).orElseThrow(() -> new IllegalStateException("no contract for " + partnerId));
-        return contract.versionAt(when).orElse(contract.versions().get(0));
+        return contract.versionAtOrFirst(when);
     }
 
     public Uni<Void> write(SqlConnection connection, UUID entryId, UUID memberId, List<NewRecord> records) {

@@ -38,7 +38,6 @@ import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.Invariant;
-import org.coalition.gateway.shared.PageInfo;
 import org.coalition.gateway.shared.PageRequest;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
@@ -138,15 +137,11 @@ public class SettlementService {
                                 ? Tuple.of(page.fetchSize(), page.afterTime().atOffset(ZoneOffset.UTC), page.afterId())
                                 : Tuple.of(page.fetchSize()))))
                 .map(rows -> {
-                    List<SettlementPeriodEdge> edges = new ArrayList<>();
-                    rows.forEach(row -> {
-                        SettlementPeriod period = SettlementPeriod.from(row);
-                        edges.add(new SettlementPeriodEdge(PageRequest.cursor(period.startsAt(), UUID.fromString(period.id())), period));
-                    });
-                    boolean hasNext = edges.size() > page.size();
-                    List<SettlementPeriodEdge> shown = edges.subList(0, Math.min(edges.size(), page.size()));
-                    return new SettlementPeriodConnection(shown,
-                            new PageInfo(hasNext, shown.isEmpty() ? null : shown.get(shown.size() - 1).cursor()));
+                    List<SettlementPeriod> periods = new ArrayList<>();
+                    rows.forEach(row -> periods.add(SettlementPeriod.from(row)));
+                    PageRequest.Page<SettlementPeriodEdge> shown = page.page(periods, period -> new SettlementPeriodEdge(
+                            PageRequest.cursor(period.startsAt(), UUID.fromString(period.id())), period), SettlementPeriodEdge::cursor);
+                    return new SettlementPeriodConnection(shown.edges(), shown.pageInfo());
                 });
     }
 
@@ -194,9 +189,7 @@ public class SettlementService {
     public Uni<CloseSettlementPeriodPayload> close(Caller caller, CloseSettlementPeriodInput input) {
         UUID periodId;
         try {
-            IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(error -> {
-                throw new BusinessFailure(error);
-            });
+            IdempotencyKeyRule.require(input.idempotencyKey);
             periodId = parsePeriod(input.periodId);
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(CloseSettlementPeriodPayload.failed(failure.errors()));
@@ -239,7 +232,7 @@ public class SettlementService {
         currencies.add(config.settlement().currency());
         for (PartnerContract contract : partners.all()) {
             parties.add(contract.id());
-            currencies.add(contract.versionAt(cutoff).orElse(contract.versions().get(0)).settlement().currency());
+            currencies.add(contract.versionAtOrFirst(cutoff).settlement().currency());
         }
         return connection.preparedQuery(SWEEP).execute(Tuple.of(periodId, cutoff.atOffset(ZoneOffset.UTC)))
                 .flatMap(swept -> connection.preparedQuery(STATEMENTS).execute(Tuple.of(periodId,
@@ -309,14 +302,11 @@ public class SettlementService {
             params.addOffsetDateTime(page.afterTime().atOffset(ZoneOffset.UTC)).addUUID(page.afterId());
         }
         return sessions.inTransaction(caller, connection -> connection.preparedQuery(sql).execute(params)).map(rows -> {
-            List<SettlementRecordEdge> edges = new ArrayList<>();
-            rows.forEach(row -> {
-                SettlementRecord record = SettlementRecord.from(row);
-                edges.add(new SettlementRecordEdge(PageRequest.cursor(record.createdAt(), UUID.fromString(record.id())), record));
-            });
-            boolean hasNext = edges.size() > page.size();
-            List<SettlementRecordEdge> shown = edges.subList(0, Math.min(edges.size(), page.size()));
-            return new SettlementRecordConnection(shown, new PageInfo(hasNext, shown.isEmpty() ? null : shown.get(shown.size() - 1).cursor()));
+            List<SettlementRecord> records = new ArrayList<>();
+            rows.forEach(row -> records.add(SettlementRecord.from(row)));
+            PageRequest.Page<SettlementRecordEdge> shown = page.page(records, record -> new SettlementRecordEdge(
+                    PageRequest.cursor(record.createdAt(), UUID.fromString(record.id())), record), SettlementRecordEdge::cursor);
+            return new SettlementRecordConnection(shown.edges(), shown.pageInfo());
         });
     }
 

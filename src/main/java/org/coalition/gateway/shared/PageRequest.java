@@ -3,7 +3,9 @@ package org.coalition.gateway.shared;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * A validated page of a keyset-paginated connection. Cursors are opaque to callers; inside they are
@@ -37,6 +39,20 @@ public record PageRequest(int size, Instant afterTime, UUID afterId) {
     /** One more row than the page is fetched to learn whether a next page exists. */
     public int fetchSize() {
         return size + 1;
+    }
+
+    /** A page of a connection: its edges and what a client needs to ask for the next one. */
+    public record Page<E>(List<E> edges, PageInfo pageInfo) {
+    }
+
+    /**
+     * Cuts rows fetched with {@link #fetchSize()} to this page and turns them into edges; the extra row,
+     * if any, only says that a next page exists.
+     */
+    public <R, E> Page<E> page(List<R> fetched, Function<R, E> edge, Function<E, String> cursorOf) {
+        List<E> edges = fetched.stream().limit(size).map(edge).toList();
+        String endCursor = edges.isEmpty() ? null : cursorOf.apply(edges.get(edges.size() - 1));
+        return new Page<>(edges, new PageInfo(fetched.size() > size, endCursor));
     }
 
     public static String cursor(Instant time, UUID id) {
