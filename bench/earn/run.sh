@@ -25,7 +25,7 @@ signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$w
 export BENCH_TOKEN="$header.$payload.$signature" BENCH_MEMBERS=$members
 
 DB_HOST=127.0.0.1 DB_NAME=coalition_bench OIDC_PUBLIC_KEY="$public_key" OIDC_TOKEN_ISSUER=https://bench.local \
-  java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
+  java -Xmx256m ${BENCH_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
 for _ in $(seq 1 60); do curl -sf localhost:8080/q/health/ready >/dev/null && break; sleep 1; done
 curl -sf localhost:8080/q/health/ready >/dev/null || { cat "$work/gateway.log"; exit 1; }

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# The gateway benchmark: the packaged gateway, driven through its real HTTP GraphQL endpoint with real
+# signed bearer tokens, measured side by side with pgbench's TPC-B-like builtin on the same PostgreSQL,
+# with the same clients and duration, in the same run. See bench/README.md.
+#
+#   bench/run.sh [--clients 32] [--seconds 30] [--members 100000] [--workloads "earn redeem mixed hot me"]
+#
+# Needs: a JDK 17, wrk, psql, pgbench, openssl, jq, and a PostgreSQL that the local user can reach as a
+# superuser (default: 127.0.0.1:5432, user postgres, trust auth; override with PGHOST/PGPORT/PGUSER).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+clients=32 seconds=30 members=100000 workloads="earn redeem mixed hot me" warmup=20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --clients) clients=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --members) members=$2; shift 2 ;;
+    --workloads) workloads=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+for tool in java wrk psql pgbench openssl jq; do
+  command -v $tool >/dev/null || { echo "bench needs $tool on the PATH (Debian: apt-get install wrk postgresql-client jq openssl)" >&2; exit 2; }
+done
+[ "$members" -ge 1000 ] || { echo "--members must be at least 1000 (the hot-partner workload uses the first 1,000)" >&2; exit 2; }
+
+work=$(mktemp -d)
+database=coalition_bench
+cleanup() {
+  [ -n "${gateway_pid:-}" ] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
+  psql -q -d postgres -c "drop database if exists $database" -c "drop database if exists coalition_pgbench" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+log() { printf '\n=== %s\n' "$*"; }
+
+log "building the packaged gateway"
+[ "${BENCH_SKIP_BUILD:-}" = 1 ] || ./mvnw -B -q package -DskipTests
+psql -q -d postgres -c "drop database if exists $database" -c "create database $database" 2>/dev/null
+
+log "signing tokens with a fresh key (the gateway's verification key for this run)"
+openssl genrsa -out "$work/key.pem" 2048 2>/dev/null
+public_key=$(openssl rsa -in "$work/key.pem" -pubout -outform DER 2>/dev/null | base64 -w0)
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+header=$(printf '{"alg":"RS256","typ":"JWT","kid":"bench"}' | b64url)
+now=$(date +%s)
+sign() { # claims json -> compact JWT
+  local payload signature
+  payload=$(printf '%s' "$1" | b64url)
+  signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$work/key.pem" -binary | b64url)
+  printf '%s.%s.%s' "$header" "$payload" "$signature"
+}
+claims='"iss":"https://bench.local","aud":"coalition-gateway","iat":'$now',"exp":'$((now + 7200))
+partner_token() { sign '{'"$claims"',"sub":"'"$1"'","azp":"'"$1"'","scope":"points:earn points:redeem members:read"}'; }
+export BENCH_TOKEN_FRESHMART=$(partner_token freshmart-pos) BENCH_TOKEN_FUELCO=$(partner_token fuelco-pos)
+export BENCH_MEMBER_TOKENS=$work/member-tokens BENCH_MEMBERS=$members BENCH_HOT_MEMBERS=1000
+for n in $(seq 1 1000); do
+  sign '{'"$claims"',"sub":"bench-member-'$n'","groups":["member"]}'; echo
+done > "$BENCH_MEMBER_TOKENS"
+
+log "starting the gateway (production profile, -Xmx256m)"
+DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$database DB_OWNER_USER=$PGUSER \
+OIDC_PUBLIC_KEY="$public_key" OIDC_TOKEN_ISSUER=https://bench.local \
+  java -Xmx256m -Xlog:gc:file="$work/gc.log" ${BENCH_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
+gateway_pid=$!
+for _ in $(seq 1 90); do curl -sf localhost:8080/q/health/ready >/dev/null && break; sleep 1; done
+curl -sf localhost:8080/q/health/ready >/dev/null || { cat "$work/gateway.log"; exit 1; }
+
+log "seeding $members members with 100,000 points each"
+psql -q -v ON_ERROR_STOP=1 -v members="$members" -v points=100000 -d $database -f bench/seed.sql
+
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ t += $14 + $15 } END { print t + 0 }' "$@" 2>/dev/null || echo 0; }
+gateway_cpu() { cpu_ticks /proc/$gateway_pid/stat; }
+postgres_cpu() { cpu_ticks $(pgrep -x postgres | sed 's|.*|/proc/&/stat|'); }
+entries() { psql -qtA -d $database -c "select count(*) filter (where kind = 'EARN'), count(*) filter (where kind = 'REDEMPTION') from journal_entries" | tr '|' ' '; }
+# Requests in flight when wrk stops still commit: wait until the ledger stops moving before counting.
+settle() { local last=""; while true; do current=$(entries); [ "$current" = "$last" ] && break; last=$current; sleep 1; done; }
+drive() { BENCH_WORKLOAD=$1 wrk -t2 -c"$clients" -d"$2s" --timeout 10s -s bench/load/gateway.lua http://localhost:8080 | sed -n 's/^RESULT //p'; }
+
+# The JIT compiles the hot paths in the first seconds; measured workloads start warm, like a gateway in service.
+log "warm-up: ${warmup}s of mixed load (not measured)"
+drive mixed "$warmup" > /dev/null
+settle
+
+results=()
+for workload in $workloads; do
+  log "workload $workload: $clients clients, ${seconds}s"
+  read -r earns_before redemptions_before < <(entries)
+  gc_line=$(wc -l < "$work/gc.log")
+  gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu)
+  ( peak=0; while kill -0 $gateway_pid 2>/dev/null; do
+      rss=$(awk '/VmRSS/ { print $2 }' /proc/$gateway_pid/status); [ "$rss" -gt "$peak" ] && peak=$rss && echo $peak > "$work/rss"
+      sleep 0.5; done ) & sampler=$!
+  result=$(drive "$workload" "$seconds")
+  kill $sampler; wait $sampler 2>/dev/null || true
+  gateway_seconds=$(awk -v a="$gateway_before" -v b="$(gateway_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
+  postgres_seconds=$(awk -v a="$postgres_before" -v b="$(postgres_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
+  # Peak heap: the largest heap occupancy G1 reports before a collection during the workload.
+  heap_mib=$(tail -n +"$gc_line" "$work/gc.log" | sed -n 's/.* \([0-9]*\)M->[0-9]*M(.*/\1/p' | sort -n | tail -1)
+  echo "$result"
+  ledger='null'
+  if [ "$workload" != me ]; then
+    settle
+    read -r earns_after redemptions_after < <(entries)
+    violations=$(psql -qtA -F '|' -d $database -f bench/ledger-check.sql | awk -F'|' '$2 != 0 { print $1 ": " $2 }')
+    earned=$(jq .earned <<< "$result") redeemed=$(jq .redeemed <<< "$result")
+    new_earns=$((earns_after - earns_before)) new_redemptions=$((redemptions_after - redemptions_before))
+    echo "ledger: $new_earns earn entries for $earned acknowledged, $new_redemptions redemption entries for $redeemed acknowledged"
+    # A request still in flight when wrk stops may commit without being counted: at most one per client.
+    if [ -n "$violations" ] || [ $new_earns -lt "$earned" ] || [ $new_earns -gt $((earned + clients)) ] \
+       || [ $new_redemptions -lt "$redeemed" ] || [ $new_redemptions -gt $((redeemed + clients)) ]; then
+      echo "LEDGER CHECK FAILED after $workload: ${violations:-entry counts do not match acknowledged requests}" >&2
+      exit 1
+    fi
+    ledger="{\"violations\":0,\"earn_entries\":$new_earns,\"redemption_entries\":$new_redemptions}"
+  fi
+  results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" \
+      --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson s "$seconds" \
+      '{workload: $w} + . + {gateway_cpu_cores: ($g / $s * 100 | round / 100), gateway_cpu_ms_per_request: ($g * 1000 / .requests * 100 | round / 100),
+        postgres_cpu_cores: ($p / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger}' <<< "$result")")
+done
+
+log "pgbench TPC-B-like builtin: $clients clients, ${seconds}s, scale $clients"
+psql -q -d postgres -c "drop database if exists coalition_pgbench" -c "create database coalition_pgbench" 2>/dev/null
+pgbench -q -i -s "$clients" coalition_pgbench >/dev/null 2>&1
+tps=$(pgbench -c "$clients" -j 2 -T "$seconds" -M prepared coalition_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+
+mkdir -p bench/results
+file=bench/results/run-$(date -u +%Y%m%dT%H%M%SZ).json
+printf '%s\n' "${results[@]}" | jq -s --argjson tps "$tps" --argjson clients "$clients" --argjson seconds "$seconds" \
+    --argjson members "$members" --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')" \
+    --arg machine "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(psql -qtA -d postgres -c 'show server_version')" \
+    '{date: (now | todate), commit: $commit, machine: $machine, clients: $clients, seconds: $seconds, members: $members,
+      pgbench_tps: ($tps | round), workloads: map(. + {ratio_to_pgbench: (.rps / $tps * 100 | round / 100)})}' > "$file"
+
+log "results ($file)"
+jq -r '"pgbench TPC-B-like: \(.pgbench_tps) tps",
+  "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores) | RSS MiB | peak heap MiB |",
+  "|---|---|---|---|---|---|---|---|---|---|---|",
+  (.workloads[] | "| \(.workload) | \(.rps) | \(.ratio_to_pgbench) | \(.p50_ms) | \(.p95_ms) | \(.p99_ms) | \(.errors) | \(.gateway_cpu_cores), \(.gateway_cpu_ms_per_request) | \(.postgres_cpu_cores) | \(.gateway_rss_mib) | \(.gateway_peak_heap_mib) |")' "$file"
