@@ -14,13 +14,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.AccountBook;
 import org.coalition.gateway.ledger.JournalWriter;
+import org.coalition.gateway.ledger.Posting;
 import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
@@ -42,13 +45,17 @@ import org.coalition.gateway.tenancy.Caller;
 @ApplicationScoped
 public class EarnService {
 
+    /** Caller, claim, credit, entry with postings and lot, settlement record: one statement, one round trip (V9). */
+    private static final String EARN_IN_ONE_STATEMENT = """
+            select * from earn_points($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+                                      $20, $21, $22, $23, $24, $25, $26, $27)
+            """;
+
     static final BigDecimal MAX_PURCHASE_AMOUNT = new BigDecimal("10000000");
     static final int MAX_BASKET_LINES = 500;
     static final int MAX_REFERENCE_LENGTH = 128;
 
     private final PartnerDirectory partners;
-    private final MemberRepository members;
-    private final JournalWriter journal;
     private final AccountBook accounts;
     private final PostedTransactions posted;
     private final IdempotentTransactions idempotent;
@@ -56,13 +63,11 @@ public class EarnService {
     private final CoalitionConfig config;
     private final SettlementRecorder settlement;
 
-    public EarnService(PartnerDirectory partners, MemberRepository members, JournalWriter journal, AccountBook accounts,
+    public EarnService(PartnerDirectory partners, AccountBook accounts,
             PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
             CoalitionConfig config, SettlementRecorder settlement) {
         this.settlement = settlement;
         this.partners = partners;
-        this.members = members;
-        this.journal = journal;
         this.accounts = accounts;
         this.posted = posted;
         this.idempotent = idempotent;
@@ -73,9 +78,10 @@ public class EarnService {
     public Uni<EarnPointsPayload> earn(Caller caller, EarnPointsInput input) {
         try {
             Earning earning = validate(caller, input, Instant.now());
-            return idempotent.execute(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
-                            (connection, entryId) -> post(connection, entryId, earning),
-                            this::replay)
+            return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
+                            EARN_IN_ONE_STATEMENT, (arguments, entryId) -> addArguments(arguments, earning),
+                            (row, entryId) -> posted(row, entryId, earning), this::replay)
+                    .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(BusinessFailure.class)
                     .recoverWithItem(failure -> EarnPointsPayload.failed(((BusinessFailure) failure).errors()));
         } catch (BusinessFailure failure) {
@@ -152,26 +158,45 @@ public class EarnService {
         }
     }
 
-    private Uni<EarnPointsPayload> post(SqlConnection connection, UUID entryId, Earning earning) {
+    /** The arguments of earn_points after caller, claim and entry id (see V9). */
+    private Tuple addArguments(Tuple arguments, Earning earning) {
         int points = earning.earned().points();
-        return members.credit(connection, earning.member(), points).flatMap(member -> {
-            NewEntry entry = entry(entryId, earning, member);
-            List<SettlementRecorder.NewRecord> records = points == 0 ? List.of()
-                    : List.of(settlement.issuanceFee(earning.version(), earning.contract().id(), points));
-            return journal.post(connection, entry)
-                    .flatMap(postedAt -> settlement.write(connection, entryId, member.id(), records).map(ignored -> {
-                        Log.debugf("earn %s: %d points to member %s at %s", entryId, points, member.id(), earning.contract().id());
-                        return EarnPointsPayload.posted(PointTransaction.posted(entry, postedAt), member.view());
-                    }));
-        });
+        String partnerId = earning.contract().id();
+        List<Posting> postings = PostingTemplate.EARN.postings(points,
+                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId));
+        EarnPointsInput input = earning.input();
+        arguments.addString(MemberRepository.keyKind(earning.member()))
+                .addString(MemberRepository.keyReference(earning.member()))
+                .addString(partnerId)
+                .addInteger(points)
+                .addBigDecimal(input.purchaseAmount)
+                .addString(input.currency)
+                .addString(input.channel == null ? null : input.channel.name())
+                .addString(input.partnerReference)
+                .addOffsetDateTime(earning.occurredAt().atOffset(ZoneOffset.UTC))
+                .addInteger(earning.version().number());
+        JournalWriter.addPostings(arguments, postings)
+                .addOffsetDateTime(expiresAt(earning).atOffset(ZoneOffset.UTC));
+        return SettlementRecorder.addRecords(arguments, points == 0 ? List.of()
+                : List.of(settlement.issuanceFee(earning.version(), partnerId, points)));
+    }
+
+    private EarnPointsPayload posted(Row row, UUID entryId, Earning earning) {
+        MemberAccount member = MemberAccount.from(row);
+        NewEntry entry = entry(entryId, earning, member);
+        Log.debugf("earn %s: %d points to member %s at %s", entryId, entry.points(), member.id(), earning.contract().id());
+        return EarnPointsPayload.posted(PointTransaction.posted(entry, row.getOffsetDateTime("posted_at").toInstant()),
+                member.view());
+    }
+
+    private static Instant expiresAt(Earning earning) {
+        return earning.occurredAt().atZone(ZoneOffset.UTC).plusMonths(earning.version().earn().validityMonths()).toInstant();
     }
 
     private NewEntry entry(UUID entryId, Earning earning, MemberAccount member) {
         int points = earning.earned().points();
-        PartnerContract.EarnRules rules = earning.version().earn();
-        Instant expiresAt = earning.occurredAt().atZone(ZoneOffset.UTC).plusMonths(rules.validityMonths()).toInstant();
         Optional<NewEntry.NewLot> lot = points == 0 ? Optional.empty()
-                : Optional.of(new NewEntry.NewLot(earning.contract().id(), points, earning.occurredAt(), expiresAt));
+                : Optional.of(new NewEntry.NewLot(earning.contract().id(), points, earning.occurredAt(), expiresAt(earning)));
         EarnPointsInput input = earning.input();
         return new NewEntry(entryId, TransactionKind.EARN, member.id(), earning.contract().id(), points,
                 input.purchaseAmount, input.currency, input.channel, input.partnerReference, earning.occurredAt(), null,

@@ -1,6 +1,7 @@
 package org.coalition.gateway.idempotency;
 
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.shared.Invariant;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -57,17 +59,45 @@ public class IdempotentTransactions {
                         : earlierResult(connection, request).flatMap(earlier -> replay.apply(connection, earlier))));
     }
 
+    /**
+     * The same guarantee for a hot-path mutation that claims its key inside its own single statement
+     * (V9's {@code earn_points}, {@code redeem_points}): the statement takes the caller's four arguments,
+     * then key, operation, fingerprint and result id, then {@code arguments}; it returns a row with
+     * {@code claimed} and, when the key was claimed before, {@code earlier_operation}, {@code earlier_hash}
+     * and {@code earlier_result}. A replay reads the earlier result in a transaction of its own.
+     */
+    public <R> Uni<R> executeInOneStatement(Caller caller, IdempotentRequest request, String statement,
+            BiConsumer<Tuple, UUID> arguments, BiFunction<Row, UUID, R> posted,
+            BiFunction<SqlConnection, UUID, Uni<R>> replay) {
+        Invariant.check(request.scope().equals(caller.idempotencyScope()), "an idempotency key claimed outside the caller's scope");
+        UUID resultId = UUID.randomUUID();
+        Tuple tuple = sessions.callerArguments(caller)
+                .addString(request.key()).addString(request.operation()).addString(request.fingerprint()).addUUID(resultId);
+        arguments.accept(tuple, resultId);
+        return sessions.executeAlone(statement, tuple).flatMap(row -> {
+            if (row.getBoolean("claimed")) {
+                return Uni.createFrom().item(posted.apply(row, resultId));
+            }
+            UUID earlier = sameRequestOrConflict(request, row.getString("earlier_operation"), row.getString("earlier_hash"),
+                    row.getString("earlier_result"));
+            return sessions.inTransaction(caller, connection -> replay.apply(connection, earlier));
+        });
+    }
+
     private Uni<UUID> earlierResult(SqlConnection connection, IdempotentRequest request) {
         return connection.preparedQuery(EARLIER_CLAIM).execute(Tuple.of(request.scope(), request.key()))
                 .map(rows -> {
                     Row earlier = rows.iterator().next();
-                    boolean samePayload = earlier.getString("operation").equals(request.operation())
-                            && earlier.getString("request_hash").equals(request.fingerprint());
-                    if (!samePayload) {
-                        throw BusinessFailure.of(ErrorCode.IDEMPOTENCY_CONFLICT,
-                                "This idempotency key was already used for a different request", "input", "idempotencyKey");
-                    }
-                    return UUID.fromString(earlier.getString("result_id"));
+                    return sameRequestOrConflict(request, earlier.getString("operation"), earlier.getString("request_hash"),
+                            earlier.getString("result_id"));
                 });
+    }
+
+    private static UUID sameRequestOrConflict(IdempotentRequest request, String operation, String fingerprint, String resultId) {
+        if (!operation.equals(request.operation()) || !fingerprint.equals(request.fingerprint())) {
+            throw BusinessFailure.of(ErrorCode.IDEMPOTENCY_CONFLICT,
+                    "This idempotency key was already used for a different request", "input", "idempotencyKey");
+        }
+        return UUID.fromString(resultId);
     }
 }

@@ -32,6 +32,12 @@ public class AccountBook {
             limit 1
             """;
 
+    /**
+     * Stands for the member's own account in postings handed to a one-statement hot-path function, which
+     * learns the member's account only as it credits or debits the member (V9).
+     */
+    public static final long MEMBER_ACCOUNT_IN_STATEMENT = 0;
+
     private final Pool pool;
     private final Map<String, PartnerAccounts> partnerAccounts = new ConcurrentHashMap<>();
     private volatile long breakage;

@@ -9,6 +9,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -27,6 +28,8 @@ import org.coalition.gateway.shared.ErrorCode;
 public class MemberRepository {
 
     static final String COLUMNS = "id, card_number, account_id, balance, held, enrolled_at";
+    private static final String MEMBER_NOT_FOUND_STATE = "CG404";
+    private static final String NOT_ENOUGH_POINTS_STATE = "CG402";
 
     private final Pool pool;
 
@@ -40,7 +43,7 @@ public class MemberRepository {
             return Member.of(id, cardNumber, balance, held, enrolledAt);
         }
 
-        static MemberAccount from(Row row) {
+        public static MemberAccount from(Row row) {
             return new MemberAccount(row.getUUID("id"), row.getString("card_number"), row.getLong("account_id"),
                     row.getLong("balance"), row.getLong("held"), row.getOffsetDateTime("enrolled_at").toInstant());
         }
@@ -74,13 +77,6 @@ public class MemberRepository {
                     rows.forEach(row -> members.add(MemberAccount.from(row).view()));
                     return members;
                 });
-    }
-
-    /** Adds earned points; fails with MEMBER_NOT_FOUND when no member matches. */
-    public Uni<MemberAccount> credit(SqlClient client, MemberKey key, long points) {
-        return client.preparedQuery("update members set balance = balance + $2 where " + condition(key) + " returning " + COLUMNS)
-                .execute(Tuple.of(value(key), points))
-                .map(rows -> first(rows).orElseThrow(MemberRepository::notFound));
     }
 
     /**
@@ -131,6 +127,29 @@ public class MemberRepository {
                     "The member has " + (member.balance() - member.held()) + " points available, " + points + " requested",
                     "input", "points");
         });
+    }
+
+    /** How a one-statement hot-path function (V9) is told which member a request names: ID, CARD or SUBJECT. */
+    public static String keyKind(MemberKey key) {
+        if (key instanceof MemberKey.ById) {
+            return "ID";
+        }
+        return key instanceof MemberKey.ByCard ? "CARD" : "SUBJECT";
+    }
+
+    public static String keyReference(MemberKey key) {
+        return value(key).toString();
+    }
+
+    /** The business failures the V9 member functions raise (CG404, CG402), as the typed errors partners get. */
+    public static Throwable businessFailureOf(Throwable failure) {
+        if (failure instanceof PgException pg && MEMBER_NOT_FOUND_STATE.equals(pg.getSqlState())) {
+            return notFound();
+        }
+        if (failure instanceof PgException pg && NOT_ENOUGH_POINTS_STATE.equals(pg.getSqlState())) {
+            return BusinessFailure.of(ErrorCode.INSUFFICIENT_POINTS, pg.getErrorMessage(), "input", "points");
+        }
+        return failure;
     }
 
     static BusinessFailure notFound() {

@@ -40,6 +40,8 @@ public final class ContractReader {
     public static final Pattern PARTNER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,39}");
     static final int MAX_POINTS_PER_TRANSACTION_LIMIT = 10_000_000;
     static final int MAX_VALIDITY_MONTHS = 120;
+    // Settlement amounts (settlement.SettlementRecorder) are kept to four decimals.
+    static final int MAX_PRICE_DECIMALS = 4;
 
     /** Duplicate keys are an error: a reviewer reading the first of two rates must not be shown the wrong one. */
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -201,8 +203,21 @@ public final class ContractReader {
 
     private Pricing pricing(JsonNode node, String at) {
         return new Pricing(
-                nonNegativeDecimal(node.path("issuePrice"), at + ".issuePrice"),
-                nonNegativeDecimal(node.path("redemptionValue"), at + ".redemptionValue"));
+                pricePerPoint(node.path("issuePrice"), at + ".issuePrice"),
+                pricePerPoint(node.path("redemptionValue"), at + ".redemptionValue"));
+    }
+
+    /**
+     * Settlement amounts are kept to four decimals, so a price per point has at most four: then every
+     * amount (points x price) is exact, wherever it is computed, and a reversal cancels its original to
+     * the last digit.
+     */
+    private BigDecimal pricePerPoint(JsonNode node, String at) {
+        BigDecimal price = nonNegativeDecimal(node, at);
+        if (price.stripTrailingZeros().scale() > MAX_PRICE_DECIMALS) {
+            throw invalid(at, "has at most " + MAX_PRICE_DECIMALS + " decimals");
+        }
+        return price;
     }
 
     private SettlementTerms settlement(JsonNode node, String at) {

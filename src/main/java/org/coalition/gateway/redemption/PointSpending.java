@@ -17,6 +17,7 @@ import org.coalition.gateway.ledger.JournalWriter;
 import org.coalition.gateway.ledger.LotConsumer;
 import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PointTransaction;
+import org.coalition.gateway.ledger.Posting;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.settlement.SettlementRecorder;
@@ -46,11 +47,7 @@ public class PointSpending {
     }
 
     public Uni<PointTransaction> post(SqlConnection connection, Spend spend, MemberAccount debited) {
-        NewEntry entry = new NewEntry(spend.entryId(), spend.template().kind(), debited.id(), spend.partnerId(),
-                -spend.points(), null, null, spend.channel(), spend.partnerReference(), spend.occurredAt(), null,
-                spend.contractVersion(),
-                spend.template().postings(spend.points(), accounts.accountsFor(debited.accountId(), spend.partnerId())),
-                Optional.empty(), null);
+        NewEntry entry = entry(spend, debited);
         return journal.post(connection, entry)
                 .flatMap(postedAt -> lots.consumeOldestFirst(connection, debited.id(), spend.points(), spend.entryId(),
                                 spend.partnerId())
@@ -62,6 +59,18 @@ public class PointSpending {
                                             spend.entryId(), spend.points(), debited.id(), spend.partnerId(), consumed.size());
                                     return PointTransaction.posted(entry, postedAt);
                                 })));
+    }
+
+    /** The journal entry of a spend from the debited member's account. */
+    public NewEntry entry(Spend spend, MemberAccount debited) {
+        return new NewEntry(spend.entryId(), spend.template().kind(), debited.id(), spend.partnerId(),
+                -spend.points(), null, null, spend.channel(), spend.partnerReference(), spend.occurredAt(), null,
+                spend.contractVersion(), postings(spend, debited.accountId()), Optional.empty(), null);
+    }
+
+    /** A spend's postings; {@code memberAccount} may be {@link AccountBook#MEMBER_ACCOUNT_IN_STATEMENT}. */
+    public List<Posting> postings(Spend spend, long memberAccount) {
+        return spend.template().postings(spend.points(), accounts.accountsFor(memberAccount, spend.partnerId()));
     }
 
     public static List<SettlementRecorder.IssuerPoints> byIssuer(List<LotConsumer.Consumption> draws) {

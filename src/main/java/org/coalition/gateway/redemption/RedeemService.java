@@ -1,6 +1,7 @@
 package org.coalition.gateway.redemption;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -8,45 +9,59 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.JournalWriter;
+import org.coalition.gateway.ledger.NewEntry;
+import org.coalition.gateway.ledger.PointTransaction;
+import org.coalition.gateway.ledger.Posting;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRefInput;
 import org.coalition.gateway.member.MemberRepository;
+import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.member.PostedTransactions;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
+import org.coalition.gateway.settlement.SettlementRecorder;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
 import org.coalition.gateway.tenancy.Caller;
 
 /**
- * Spends a member's points at the calling partner. One short transaction: a conditional debit of the
- * member's available points (the race-free guard against overdraft), the journal entry, and the lots it
- * consumes oldest first.
+ * Spends a member's points at the calling partner. One statement ({@code redeem_points}, V9): a
+ * conditional debit of the member's available points (the race-free guard against overdraft), the journal
+ * entry, the lots it consumes oldest first and the settlement records they give rise to.
  */
 @ApplicationScoped
 public class RedeemService {
+
+    /** Caller, claim, conditional debit, entry with postings, lots drawn oldest first, settlement records: one statement (V9). */
+    private static final String REDEEM_IN_ONE_STATEMENT = """
+            select * from redeem_points($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+            """;
 
     static final int MAX_POINTS_PER_REDEMPTION = 10_000_000;
     static final int MAX_REFERENCE_LENGTH = 128;
 
     private final PartnerDirectory partners;
-    private final MemberRepository members;
     private final PointSpending spending;
     private final PostedTransactions posted;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
+    private final SettlementRecorder settlement;
 
-    public RedeemService(PartnerDirectory partners, MemberRepository members, PointSpending spending,
-            PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints) {
+    public RedeemService(PartnerDirectory partners, PointSpending spending, PostedTransactions posted,
+            IdempotentTransactions idempotent, RequestFingerprints fingerprints, SettlementRecorder settlement) {
         this.partners = partners;
-        this.members = members;
+        this.settlement = settlement;
         this.spending = spending;
         this.posted = posted;
         this.idempotent = idempotent;
@@ -56,9 +71,10 @@ public class RedeemService {
     public Uni<RedeemPointsPayload> redeem(Caller caller, RedeemPointsInput input) {
         try {
             Redemption redemption = validate(caller, input, Instant.now());
-            return idempotent.execute(caller, fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),
-                            (connection, entryId) -> post(connection, entryId, redemption),
-                            this::replay)
+            return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),
+                            REDEEM_IN_ONE_STATEMENT, (arguments, entryId) -> addArguments(arguments, spend(entryId, redemption), redemption),
+                            (row, entryId) -> posted(row, spend(entryId, redemption)), this::replay)
+                    .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(BusinessFailure.class)
                     .recoverWithItem(failure -> RedeemPointsPayload.failed(((BusinessFailure) failure).errors()));
         } catch (BusinessFailure failure) {
@@ -111,13 +127,35 @@ public class RedeemService {
         return errors;
     }
 
-    private Uni<RedeemPointsPayload> post(SqlConnection connection, UUID entryId, Redemption redemption) {
+    private static PointSpending.Spend spend(UUID entryId, Redemption redemption) {
         RedeemPointsInput input = redemption.input();
-        PointSpending.Spend spend = new PointSpending.Spend(entryId, PostingTemplate.REDEMPTION, redemption.contract().id(),
-                input.points, input.channel, input.partnerReference, redemption.occurredAt(), redemption.version().number());
-        return members.debitAvailable(connection, redemption.member(), input.points)
-                .flatMap(member -> spending.post(connection, spend, member)
-                        .map(transaction -> RedeemPointsPayload.posted(transaction, member.view())));
+        return new PointSpending.Spend(entryId, PostingTemplate.REDEMPTION, redemption.contract().id(), input.points,
+                input.channel, input.partnerReference, redemption.occurredAt(), redemption.version().number());
+    }
+
+    /** The arguments of redeem_points after caller, claim and entry id (see V9). */
+    private Tuple addArguments(Tuple arguments, PointSpending.Spend spend, Redemption redemption) {
+        List<Posting> postings = spending.postings(spend, AccountBook.MEMBER_ACCOUNT_IN_STATEMENT);
+        // Issuers owe the redeeming partner its redemption value per point, under its version when it happened.
+        PartnerContract.Version priced = settlement.versionAt(spend.partnerId(), spend.occurredAt());
+        arguments.addString(MemberRepository.keyKind(redemption.member()))
+                .addString(MemberRepository.keyReference(redemption.member()))
+                .addString(spend.partnerId())
+                .addInteger(spend.points())
+                .addString(spend.channel() == null ? null : spend.channel().name())
+                .addString(spend.partnerReference())
+                .addOffsetDateTime(spend.occurredAt().atOffset(ZoneOffset.UTC))
+                .addInteger(spend.contractVersion());
+        return JournalWriter.addPostings(arguments, postings)
+                .addBigDecimal(priced.pricing().redemptionValue())
+                .addString(priced.settlement().currency());
+    }
+
+    private RedeemPointsPayload posted(Row row, PointSpending.Spend spend) {
+        MemberAccount member = MemberAccount.from(row);
+        NewEntry entry = spending.entry(spend, member);
+        return RedeemPointsPayload.posted(PointTransaction.posted(entry, row.getOffsetDateTime("posted_at").toInstant()),
+                member.view());
     }
 
     private Uni<RedeemPointsPayload> replay(SqlConnection connection, UUID entryId) {

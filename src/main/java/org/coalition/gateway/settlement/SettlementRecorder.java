@@ -34,12 +34,7 @@ import org.coalition.gateway.shared.Invariant;
 public class SettlementRecorder {
 
     static final int AMOUNT_SCALE = 4;
-    private static final String INSERT = """
-            insert into settlement_records (id, kind, entry_id, member_id, debtor_id, creditor_id, points, amount, currency)
-            select gen_random_uuid(), r.kind, $1, $2, r.debtor, r.creditor, r.points, r.amount, r.currency
-            from unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::numeric[], $8::text[])
-                 as r(kind, debtor, creditor, points, amount, currency)
-            """;
+    private static final String INSERT = "select settlement_record_entry($1, $2, $3, $4, $5, $6, $7, $8)";
 
     private final PartnerDirectory partners;
     private final String operatorId;
@@ -96,14 +91,18 @@ public class SettlementRecorder {
         if (records.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        Tuple params = Tuple.of(entryId, memberId)
+        return connection.preparedQuery(INSERT).execute(addRecords(Tuple.of(entryId, memberId), records)).replaceWithVoid();
+    }
+
+    /** Appends records as settlement_record_entry's six arrays (kinds, debtors, creditors, points, amounts, currencies). */
+    public static Tuple addRecords(Tuple arguments, List<NewRecord> records) {
+        return arguments
                 .addArrayOfString(records.stream().map(r -> r.kind().name()).toArray(String[]::new))
                 .addArrayOfString(records.stream().map(NewRecord::debtor).toArray(String[]::new))
                 .addArrayOfString(records.stream().map(NewRecord::creditor).toArray(String[]::new))
                 .addArrayOfInteger(records.stream().map(NewRecord::points).toArray(Integer[]::new))
                 .addArrayOfBigDecimal(records.stream().map(NewRecord::amount).toArray(BigDecimal[]::new))
                 .addArrayOfString(records.stream().map(NewRecord::currency).toArray(String[]::new));
-        return connection.preparedQuery(INSERT).execute(params).replaceWithVoid();
     }
 
     static BigDecimal amount(int points, BigDecimal pricePerPoint) {

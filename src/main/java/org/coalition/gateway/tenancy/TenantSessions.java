@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -31,11 +32,24 @@ public class TenantSessions {
     }
 
     public <T> Uni<T> inTransaction(Caller caller, Function<SqlConnection, Uni<T>> work) {
-        Invariant.check(caller.kind() != Caller.Kind.UNKNOWN, "a database session for an unknown caller");
-        return pool.withTransaction(connection -> connection.preparedQuery(SET_CALLER)
-                .execute(Tuple.of(caller.kind().name(), orEmpty(caller.partnerId()),
-                        caller.isMember() ? caller.subject() : "", caller.idempotencyScope()))
+        Tuple callerArguments = callerArguments(caller);
+        return pool.withTransaction(connection -> connection.preparedQuery(SET_CALLER).execute(callerArguments)
                 .flatMap(ignored -> work.apply(connection)));
+    }
+
+    /**
+     * Who is calling, as the four leading arguments of a hot-path function that sets them itself
+     * ({@code coalition_set_caller} in V9) and does all its work in one statement, one round trip.
+     */
+    public Tuple callerArguments(Caller caller) {
+        Invariant.check(caller.kind() != Caller.Kind.UNKNOWN, "a database session for an unknown caller");
+        return Tuple.of(caller.kind().name(), orEmpty(caller.partnerId()), caller.isMember() ? caller.subject() : "",
+                caller.idempotencyScope());
+    }
+
+    /** Runs one such statement on its own (its implicit transaction) and returns its single row. */
+    public Uni<Row> executeAlone(String statement, Tuple arguments) {
+        return pool.preparedQuery(statement).execute(arguments).map(rows -> rows.iterator().next());
     }
 
     public <T> Uni<T> asSystem(Function<SqlConnection, Uni<T>> work) {
