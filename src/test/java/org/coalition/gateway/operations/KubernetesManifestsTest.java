@@ -426,15 +426,33 @@ class KubernetesManifestsTest {
         Volume volume = volume(pod, mount.getName());
         assertNotNull(volume.getConfigMap(), overlay + ": the contracts volume is a ConfigMap");
         ConfigMap contracts = r.one(ConfigMap.class, volume.getConfigMap().getName());
-        assertEquals(contractFiles(CONTRACTS), new TreeMap<>(contracts.getData()),
+        assertEquals(List.of(), differences(contractFiles(CONTRACTS), contracts.getData()),
                 overlay + ": ConfigMap " + contracts.getMetadata().getName() + " holds every file of partner-contracts/, unchanged"
                         + " (run k8s/sync-partner-contracts.sh)");
+        assertFalse(contracts.getData().isEmpty(), overlay + ": the contracts ConfigMap is not empty");
     }
 
     @Test
     void theContractsCopyBesideTheKustomizationIsIdenticalToPartnerContracts() {
-        assertEquals(contractFiles(CONTRACTS), contractFiles(CONTRACTS_COPY),
+        assertEquals(List.of(), differences(contractFiles(CONTRACTS), contractFiles(CONTRACTS_COPY)),
                 "k8s/base/partner-contracts/ differs from partner-contracts/: run k8s/sync-partner-contracts.sh");
+    }
+
+    /** File names missing, extra or with other content on the right-hand side. */
+    private static List<String> differences(Map<String, String> expected, Map<String, String> actual) {
+        List<String> differences = new ArrayList<>();
+        Set<String> names = new TreeSet<>(expected.keySet());
+        names.addAll(actual.keySet());
+        for (String name : names) {
+            if (!actual.containsKey(name)) {
+                differences.add(name + " is missing");
+            } else if (!expected.containsKey(name)) {
+                differences.add(name + " is not in partner-contracts/");
+            } else if (!expected.get(name).equals(actual.get(name))) {
+                differences.add(name + " has other content");
+            }
+        }
+        return differences;
     }
 
     // ----------------------------------------------------------------------------------------------- database
@@ -463,6 +481,34 @@ class KubernetesManifestsTest {
         int needed = pods * pool + CONNECTION_HEADROOM;
         assertTrue(needed <= maxConnections, overlay + ": " + pods + " pods x DB_POOL_SIZE " + pool + " + " + CONNECTION_HEADROOM
                 + " = " + needed + " connections, but max_connections is " + maxConnections);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "dev", "prod" })
+    void theOwnerMayDoWhatTheMigrationsDoToRoles(String overlay) throws IOException {
+        GenericKubernetesResource cluster = render(overlay).cluster();
+        String owner = cluster.get("spec", "bootstrap", "initdb", "owner");
+        List<String> postInit = Objects.requireNonNullElse(cluster.get("spec", "bootstrap", "initdb", "postInitApplicationSQL"), List.of());
+        String bootstrapSql = String.join(";\n", postInit).toLowerCase(Locale.ROOT);
+        boolean migrationsTouchRoles;
+        try (Stream<Path> files = Files.list(ROOT.resolve("src/main/resources/db/migration"))) {
+            migrationsTouchRoles = files.anyMatch(f -> {
+                try {
+                    return Pattern.compile("(?i)\\b(create|alter)\\s+role\\b").matcher(Files.readString(f)).find();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+        if (migrationsTouchRoles) {
+            // Flyway runs as the database owner, not as a superuser: CREATE ROLE and ALTER ROLE ... SET need CREATEROLE
+            // (and, from PostgreSQL 16 on, ADMIN OPTION on the role), granted once at bootstrap.
+            assertTrue(bootstrapSql.contains("alter role " + owner + " createrole"),
+                    overlay + ": the migrations create or alter roles, so the bootstrap gives " + owner + " CREATEROLE");
+            String appRole = render(overlay).resolveSecretUser();
+            assertTrue(bootstrapSql.contains("grant " + appRole + " to " + owner + " with admin option"),
+                    overlay + ": the bootstrap lets " + owner + " administer " + appRole);
+        }
     }
 
     @Test
@@ -585,6 +631,15 @@ class KubernetesManifestsTest {
             List<GenericKubernetesResource> clusters = generic("postgresql.cnpg.io/v1", "Cluster");
             assertEquals(1, clusters.size(), overlay + ": one CloudNativePG Cluster");
             return clusters.get(0);
+        }
+
+        /** The gateway's role: the managed role of the Cluster whose password is the gateway's DB_PASSWORD Secret. */
+        String resolveSecretUser() {
+            String secret = secretRef(gateway(one(Deployment.class, GATEWAY)), "DB_PASSWORD").getName();
+            List<Map<String, Object>> roles = Objects.requireNonNullElse(cluster().get("spec", "managed", "roles"), List.of());
+            return roles.stream().filter(role -> role.get("passwordSecret") instanceof Map<?, ?> ps && secret.equals(ps.get("name")))
+                    .map(role -> String.valueOf(role.get("name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(overlay + ": a managed role takes its password from " + secret));
         }
 
         /** The value an env var gets at run time: a literal or a ConfigMap key; Secrets are never in the output. */
