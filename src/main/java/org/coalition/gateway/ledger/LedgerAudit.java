@@ -52,6 +52,19 @@ public class LedgerAudit {
             "settlement record without its transaction", """
                     select r.id::text as subject from settlement_records r left join journal_entries e on e.id = r.entry_id
                     where r.kind <> 'ADJUSTMENT' and e.id is null
+                    """,
+            // Checked here rather than by foreign keys, which would make every partner a hot row (V10).
+            "ledger names a partner that does not exist", """
+                    select distinct named.partner_id as subject from (
+                        select partner_id from journal_entries union all select partner_id from postings
+                        union all select issuer_id from lots union all select issuer_id from lot_consumptions
+                        union all select partner_id from lot_consumptions union all select debtor_id from settlement_records
+                        union all select creditor_id from settlement_records) named (partner_id)
+                    where not exists (select from partners p where p.id = named.partner_id)
+                    """,
+            "posting to an account that does not exist", """
+                    select distinct p.account_id::text as subject from postings p
+                    where not exists (select from accounts a where a.id = p.account_id)
                     """);
 
     private final TenantSessions sessions;

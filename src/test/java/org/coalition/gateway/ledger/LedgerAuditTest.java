@@ -1,0 +1,53 @@
+package org.coalition.gateway.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import org.coalition.gateway.support.EmbeddedPostgresResource;
+import org.coalition.gateway.support.Fixtures;
+import org.coalition.gateway.support.GatewayTest;
+
+/** The audit that every other test trusts must itself catch a broken ledger. */
+@GatewayTest
+class LedgerAuditTest {
+
+    @Inject
+    LedgerAudit audit;
+
+    @Test
+    void anUnbalancedEntryNamingAnUnknownPartnerAndAccountIsReported() throws SQLException {
+        Fixtures.EnrolledMember member = Fixtures.enroll(Fixtures.FRESHMART);
+        UUID entry = UUID.randomUUID();
+        try (Connection superuser = DriverManager.getConnection(EmbeddedPostgresResource.jdbcUrl());
+                Statement sql = superuser.createStatement()) {
+            try {
+                // Written behind the gateway's back, as only a bug or a hand-edited database could.
+                sql.execute("insert into journal_entries (id, kind, member_id, partner_id, points, occurred_at) values ('"
+                        + entry + "', 'ADJUSTMENT', '" + member.id() + "', 'no-such-partner', 0, now())");
+                sql.execute("insert into postings (entry_id, account_id, member_id, partner_id, amount) values ('"
+                        + entry + "', 987654321, '" + member.id() + "', 'no-such-partner', 5)");
+
+                List<String> violations = audit.violations().await().indefinitely();
+
+                assertTrue(violations.contains("journal entry does not balance to zero: " + entry), violations::toString);
+                assertTrue(violations.contains("ledger names a partner that does not exist: no-such-partner"), violations::toString);
+                assertTrue(violations.contains("posting to an account that does not exist: 987654321"), violations::toString);
+            } finally {
+                sql.execute("delete from postings where entry_id = '" + entry + "'");
+                sql.execute("delete from journal_entries where id = '" + entry + "'");
+            }
+        }
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+    }
+}
