@@ -8,11 +8,13 @@ import org.eclipse.microprofile.graphql.NonNull;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 
 import org.coalition.gateway.tenancy.CurrentCaller;
 
 @GraphQLApi
+@OperationMetrics
 @MutationBudget
 public class EarnApi {
 

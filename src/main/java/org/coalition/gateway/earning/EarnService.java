@@ -23,6 +23,7 @@ import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.AccountBook;
 import org.coalition.gateway.ledger.JournalWriter;
+import org.coalition.gateway.ledger.LedgerMetrics;
 import org.coalition.gateway.ledger.Posting;
 import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PointTransaction;
@@ -62,11 +63,13 @@ public class EarnService {
     private final RequestFingerprints fingerprints;
     private final CoalitionConfig config;
     private final SettlementRecorder settlement;
+    private final LedgerMetrics ledgerMetrics;
 
     public EarnService(PartnerDirectory partners, AccountBook accounts,
             PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
-            CoalitionConfig config, SettlementRecorder settlement) {
+            CoalitionConfig config, SettlementRecorder settlement, LedgerMetrics ledgerMetrics) {
         this.settlement = settlement;
+        this.ledgerMetrics = ledgerMetrics;
         this.partners = partners;
         this.accounts = accounts;
         this.posted = posted;
@@ -184,6 +187,7 @@ public class EarnService {
     private EarnPointsPayload posted(Row row, UUID entryId, Earning earning) {
         MemberAccount member = MemberAccount.from(row);
         NewEntry entry = entry(entryId, earning, member);
+        ledgerMetrics.posted(entry);
         Log.debugf("earn %s: %d points to member %s at %s", entryId, entry.points(), member.id(), earning.contract().id());
         return EarnPointsPayload.posted(PointTransaction.posted(entry, row.getOffsetDateTime("posted_at").toInstant()),
                 member.view());

@@ -18,6 +18,12 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class JournalWriter {
 
+    private final LedgerMetrics metrics;
+
+    public JournalWriter(LedgerMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     // ledger_append_entry (V9) is also what the one-statement earn and redemption call.
     private static final String INSERT_ENTRY = """
             select ledger_append_entry($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
@@ -45,7 +51,8 @@ public class JournalWriter {
                 .addOffsetDateTime(entry.lot().map(lot -> lot.expiresAt().atOffset(ZoneOffset.UTC)).orElse(null))
                 .addInteger(entry.reversedPoints());
         return connection.preparedQuery(INSERT_ENTRY).execute(params)
-                .map(rows -> rows.iterator().next().getOffsetDateTime("posted_at").toInstant());
+                .map(rows -> rows.iterator().next().getOffsetDateTime("posted_at").toInstant())
+                .invoke(() -> metrics.posted(entry));
     }
 
     /** Appends postings as ledger_append_entry's two arrays: account ids and signed amounts. */

@@ -16,9 +16,11 @@ import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.tenancy.CurrentCaller;
 
 @GraphQLApi
+@OperationMetrics
 public class TransactionApi {
 
     private final TransactionReads reads;

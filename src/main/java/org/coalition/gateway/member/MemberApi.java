@@ -23,6 +23,7 @@ import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 
 import org.coalition.gateway.ledger.LedgerEvents;
@@ -41,6 +42,7 @@ import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
 
 @GraphQLApi
+@OperationMetrics
 @MutationBudget
 public class MemberApi {
 

@@ -34,6 +34,7 @@ public class PartnerDirectory {
 
     private final Path directory;
     private volatile Snapshot current;
+    private volatile Optional<String> lastReloadProblem = Optional.empty();
 
     @Inject
     public PartnerDirectory(CoalitionConfig config) {
@@ -52,9 +53,11 @@ public class PartnerDirectory {
             Snapshot reloaded = new Snapshot(loadAll(directory));
             boolean changed = !reloaded.byId.equals(current.byId);
             current = reloaded;
+            lastReloadProblem = Optional.empty();
             return changed;
         } catch (InvalidContractException | UncheckedIOException e) {
             Log.errorf("Partner contracts not reloaded, the ones in force stay: %s", e.getMessage());
+            lastReloadProblem = Optional.of(e.getMessage());
             return false;
         }
     }
@@ -99,6 +102,11 @@ public class PartnerDirectory {
 
     public Optional<PartnerContract> byIssuer(String issuer) {
         return Optional.ofNullable(current.byIssuer.get(issuer));
+    }
+
+    /** Why the last reload kept the contracts in force, if it did. */
+    public Optional<String> lastReloadProblem() {
+        return lastReloadProblem;
     }
 
     public Collection<PartnerContract> all() {

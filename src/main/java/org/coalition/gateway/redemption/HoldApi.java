@@ -14,6 +14,7 @@ import io.quarkus.security.Authenticated;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.TransactionReads;
 import org.coalition.gateway.member.Member;
@@ -29,6 +30,7 @@ import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CurrentCaller;
 
 @GraphQLApi
+@OperationMetrics
 @MutationBudget
 public class HoldApi {
 

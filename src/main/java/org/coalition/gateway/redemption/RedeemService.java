@@ -18,6 +18,7 @@ import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.AccountBook;
 import org.coalition.gateway.ledger.JournalWriter;
+import org.coalition.gateway.ledger.LedgerMetrics;
 import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.Posting;
@@ -57,10 +58,13 @@ public class RedeemService {
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
     private final SettlementRecorder settlement;
+    private final LedgerMetrics ledgerMetrics;
 
     public RedeemService(PartnerDirectory partners, PointSpending spending, PostedTransactions posted,
-            IdempotentTransactions idempotent, RequestFingerprints fingerprints, SettlementRecorder settlement) {
+            IdempotentTransactions idempotent, RequestFingerprints fingerprints, SettlementRecorder settlement,
+            LedgerMetrics ledgerMetrics) {
         this.partners = partners;
+        this.ledgerMetrics = ledgerMetrics;
         this.settlement = settlement;
         this.spending = spending;
         this.posted = posted;
@@ -154,6 +158,7 @@ public class RedeemService {
     private RedeemPointsPayload posted(Row row, PointSpending.Spend spend) {
         MemberAccount member = MemberAccount.from(row);
         NewEntry entry = spending.entry(spend, member);
+        ledgerMetrics.posted(entry);
         return RedeemPointsPayload.posted(PointTransaction.posted(entry, row.getOffsetDateTime("posted_at").toInstant()),
                 member.view());
     }

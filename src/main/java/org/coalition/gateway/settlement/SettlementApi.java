@@ -16,6 +16,7 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.TransactionReads;
 import org.coalition.gateway.partner.Partner;
@@ -43,6 +44,7 @@ import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
 
 @GraphQLApi
+@OperationMetrics
 @MutationBudget
 public class SettlementApi {
 

@@ -540,6 +540,25 @@ class KubernetesManifestsTest {
 
     // ------------------------------------------------------------------------------------------------ helpers
 
+    @Test
+    void theMonitoringKitScrapesTheGatewayPodsAndShipsTheDashboard() throws IOException {
+        Rendered monitoring = new Rendered("../monitoring", kustomize(ROOT.resolve("k8s/monitoring")));
+        List<GenericKubernetesResource> podMonitors = monitoring.generic("monitoring.coreos.com/v1", "PodMonitor");
+        assertEquals(1, podMonitors.size(), "one PodMonitor");
+        Map<String, String> selector = podMonitors.get(0).get("spec", "selector", "matchLabels");
+        Deployment gateway = render("prod").one(Deployment.class, GATEWAY);
+        Map<String, String> podLabels = gateway.getSpec().getTemplate().getMetadata().getLabels();
+        assertTrue(podLabels.entrySet().containsAll(selector.entrySet()), "the PodMonitor selects the gateway's pods: " + selector);
+        List<Map<String, Object>> endpoints = podMonitors.get(0).get("spec", "podMetricsEndpoints");
+        assertEquals("/q/metrics", endpoints.get(0).get("path"));
+        assertTrue(gateway(gateway).getPorts().stream().anyMatch(port -> port.getName().equals(endpoints.get(0).get("port"))),
+                "the PodMonitor scrapes a named port of the gateway container");
+        ConfigMap dashboard = monitoring.one(ConfigMap.class, "coalition-gateway-dashboard");
+        assertEquals("1", dashboard.getMetadata().getLabels().get("grafana_dashboard"), "Grafana's sidecar finds the dashboard");
+        assertEquals(Files.readString(ROOT.resolve("k8s/monitoring/coalition-gateway-dashboard.json")),
+                dashboard.getData().get("coalition-gateway-dashboard.json"));
+    }
+
     private static Rendered render(String overlay) {
         Rendered cached = RENDERED.get(overlay);
         if (cached != null) {
