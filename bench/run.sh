@@ -4,13 +4,14 @@
 # with the same clients and duration, in the same run. See bench/README.md.
 #
 #   bench/run.sh [--clients 32] [--seconds 30] [--members 100000] [--workloads "earn redeem mixed hot me"]
+#                [--warmup 60] [--pool 20 (the gateway's database connections)]
 #
 # Needs: a JDK 17, wrk, psql, pgbench, openssl, jq, and a PostgreSQL that the local user can reach as a
 # superuser (default: 127.0.0.1:5432, user postgres, trust auth; override with PGHOST/PGPORT/PGUSER).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-clients=32 seconds=30 members=100000 workloads="earn redeem mixed hot me" warmup=20
+clients=32 seconds=30 members=100000 workloads="earn redeem mixed hot me" warmup=60 pool=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients=$2; shift 2 ;;
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
     --members) members=$2; shift 2 ;;
     --workloads) workloads=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --pool) pool=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -62,7 +64,7 @@ for n in $(seq 1 1000); do
 done > "$BENCH_MEMBER_TOKENS"
 
 log "starting the gateway (production profile, -Xmx256m)"
-DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$database DB_OWNER_USER=$PGUSER \
+DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$database DB_OWNER_USER=$PGUSER DB_POOL_SIZE=$pool \
 OIDC_PUBLIC_KEY="$public_key" OIDC_TOKEN_ISSUER=https://bench.local \
   java -Xmx256m -Xlog:gc:file="$work/gc.log" ${BENCH_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
@@ -132,9 +134,9 @@ tps=$(pgbench -c "$clients" -j 2 -T "$seconds" -M prepared coalition_pgbench 2>/
 mkdir -p bench/results
 file=bench/results/run-$(date -u +%Y%m%dT%H%M%SZ).json
 printf '%s\n' "${results[@]}" | jq -s --argjson tps "$tps" --argjson clients "$clients" --argjson seconds "$seconds" \
-    --argjson members "$members" --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')" \
+    --argjson members "$members" --argjson pool "$pool" --argjson warmup "$warmup" --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')" \
     --arg machine "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(psql -qtA -d postgres -c 'show server_version')" \
-    '{date: (now | todate), commit: $commit, machine: $machine, clients: $clients, seconds: $seconds, members: $members,
+    '{date: (now | todate), commit: $commit, machine: $machine, clients: $clients, seconds: $seconds, members: $members, pool: $pool, warmup_seconds: $warmup,
       pgbench_tps: ($tps | round), workloads: map(. + {ratio_to_pgbench: (.rps / $tps * 100 | round / 100)})}' > "$file"
 
 log "results ($file)"
