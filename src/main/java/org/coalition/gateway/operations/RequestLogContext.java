@@ -31,7 +31,10 @@ public class RequestLogContext {
     public static final String PARTNER_ID = "partnerId";
     public static final String CALLER_KIND = "callerKind";
 
-    /** Quarkus authenticates at filter priority 200 and authorizes at 100 (higher runs first). */
+    /**
+     * Quarkus authenticates at filter priority 200 and authorizes at 100 (higher runs first); authentication is
+     * proactive (the default), so between the two the caller is known and nothing has run for it yet.
+     */
     static final int BEFORE_AUTHENTICATION = 300;
     static final int AFTER_AUTHENTICATION = 150;
 

@@ -11,6 +11,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
+import io.quarkus.arc.Unremovable;
 
 import org.coalition.gateway.tenancy.Caller;
 
@@ -27,9 +28,10 @@ public class Tracing {
     public static final AttributeKey<String> CALLER_KIND = AttributeKey.stringKey("coalition.caller.kind");
     public static final AttributeKey<String> PARTNER_ID = AttributeKey.stringKey("coalition.partner.id");
 
-    /** Replaces Quarkus' default Tracer bean. */
+    /** Replaces Quarkus' default Tracer bean; SmallRye GraphQL looks it up at run time, so it must not be removed. */
     @Produces
     @Singleton
+    @Unremovable
     Tracer tracer(OpenTelemetry openTelemetry, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean sdkDisabled) {
         return (sdkDisabled ? OpenTelemetry.noop() : openTelemetry).getTracer("io.quarkus.opentelemetry");
     }

@@ -140,6 +140,8 @@ class LogHygieneTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no line of the earn with its request id: " + logs.lines()));
         assertEquals("freshmart", earned.mdc().get(RequestLogContext.PARTNER_ID), earned::text);
         assertEquals("partner", earned.mdc().get(RequestLogContext.CALLER_KIND), earned::text);
+        // Tracing is off in this profile: no span was recorded for the request (operations.Tracing).
+        assertNotEquals("true", earned.mdc().get("sampled"), earned::text);
     }
 
     @Test
