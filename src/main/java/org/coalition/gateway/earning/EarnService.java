@@ -188,7 +188,7 @@ public class EarnService {
     private EarnPointsPayload posted(Row row, UUID entryId, Earning earning) {
         MemberAccount member = MemberAccount.from(row);
         NewEntry entry = entry(entryId, earning, member);
-        // No member id: it is personal data, and the entry id leads to the member for whoever may know.
+        // No member id: a pseudonym is still personal data, and the entry id leads to the member for those who may look.
         Log.debugf("earn %s: %d points at %s", entryId, entry.points(), earning.contract().id());
         return EarnPointsPayload.posted(PointTransaction.posted(entry, row.getOffsetDateTime("posted_at").toInstant()),
                 member.view());

@@ -31,7 +31,7 @@ final class CapturedLogs extends Handler implements AutoCloseable {
     private final Queue<Line> lines = new ConcurrentLinkedQueue<>();
     private final Logger root = Logger.getLogger("");
     private final List<Logger> raised = new ArrayList<>();
-    private final List<java.util.logging.Level> previousLevels = new ArrayList<>();
+    private final List<Level> previousLevels = new ArrayList<>();
 
     /** Captures from now on; the given categories log at DEBUG while captured. */
     static CapturedLogs install(String... debugCategories) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,67 +60,74 @@ class LogHygieneTest {
     }
 
     @Test
-    void noCardNumberTokenOrMemberSubjectReachesTheLogs() throws Exception {
+    void noCardNumberTokenOrMemberSubjectReachesTheLogs() {
         EnrolledMember member = Fixtures.enroll(FRESHMART);
         cardNumbers.add(member.cardNumber());
         String partner = token(Tokens.partner(FRESHMART));
 
-        Map<String, Object> earn = Fixtures.earnInput(member, "200.00");
-        assertNoUserErrors(GraphQl.call(partner, Fixtures.EARN, Map.of("input", earn)), "earnPoints");
-        assertNoUserErrors(GraphQl.call(partner, Fixtures.REDEEM, Map.of("input", Fixtures.redeemInput(member, 100))), "redeemPoints");
-
-        earn.put("purchaseAmount", new java.math.BigDecimal("300.00"));
-        assertUserError("IDEMPOTENCY_CONFLICT", GraphQl.call(partner, Fixtures.EARN, Map.of("input", earn)), "earnPoints");
-        assertUserError("INSUFFICIENT_POINTS",
-                GraphQl.call(partner, Fixtures.REDEEM, Map.of("input", Fixtures.redeemInput(member, 1_000_000))), "redeemPoints");
-
-        String badCard = card("6370000000000018");
-        assertNotEquals(List.of(), GraphQl.call(partner, Fixtures.EARN, Map.of("input", Map.of("idempotencyKey", Fixtures.key(),
-                "member", Map.of("cardNumber", badCard), "purchaseAmount", 10, "currency", "EUR")))
-                .getList("data.earnPoints.userErrors"));
-        String unknownCard = card(Fixtures.newCardNumber());
-        assertUserError("MEMBER_NOT_FOUND", GraphQl.call(partner, Fixtures.REDEEM, Map.of("input", Map.of("idempotencyKey",
-                Fixtures.key(), "member", Map.of("cardNumber", unknownCard), "points", 10))), "redeemPoints");
-
-        String subject = subject("hygiene-member-" + UUID.randomUUID());
-        String memberToken = token(Tokens.member(subject));
-        GraphQl.call(memberToken, CLAIM, Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "cardNumber", member.cardNumber())));
-        GraphQl.call(memberToken, ME);
-        JsonPath forbidden = GraphQl.call(memberToken, Fixtures.EARN, Map.of("input", Fixtures.earnInput(member, "5.00")));
-        assertEquals("FORBIDDEN", forbidden.getString("errors[0].extensions.reason"), forbidden::prettify);
-        JsonPath noScope = GraphQl.call(token(Tokens.partner(FRESHMART, "members:read")), Fixtures.EARN,
-                Map.of("input", Fixtures.earnInput(member, "5.00")));
-        assertEquals("FORBIDDEN", noScope.getString("errors[0].extensions.reason"), noScope::prettify);
-        JsonPath anonymous = given().contentType(ContentType.JSON)
-                .body(Map.of("query", Fixtures.EARN, "variables", Map.of("input", Fixtures.earnInput(member, "5.00"))))
-                .when().post("/graphql").then().statusCode(200).extract().jsonPath();
-        assertEquals("UNAUTHORIZED", anonymous.getString("errors[0].extensions.reason"), anonymous::prettify);
-
-        String expiredSubject = subject("hygiene-expired-" + UUID.randomUUID());
-        refused(token(Tokens.sign(Tokens.base(expiredSubject).claim("azp", "coalition-web")
-                .claim("realm_access", Map.of("roles", List.of("member")))
-                .issuedAt(Instant.now().minusSeconds(7200)).expiresAt(Instant.now().minusSeconds(3600)))), member);
-        refused(token(forged(Tokens.member(subject("hygiene-forged-" + UUID.randomUUID())))), member);
-
-        JsonPath malformed = given().contentType(ContentType.JSON).header("Authorization", "Bearer " + partner)
-                .body(Map.of("query", "mutation { earnPoints(input: {member: {cardNumber: \"" + member.cardNumber() + "\"}"))
-                .when().post("/graphql").then().extract().jsonPath();
-        assertFalse(malformed.getList("errors").isEmpty());
-
-        GraphQl.call(partner, "{ testFaultConstraintViolation }");
+        earnRedeemAndFailInBusinessTerms(partner, member);
+        beRefusedAsAMemberAPartnerWithoutScopeAndNobody(member);
+        sendTokensThatFailVerification(member);
+        sendBrokenRequests(partner, member);
 
         List<CapturedLogs.Line> lines = logs.lines();
         assertFalse(lines.isEmpty(), "nothing was captured, so nothing was checked");
         List<String> leaks = new ArrayList<>();
         for (CapturedLogs.Line line : lines) {
-            String text = line.text();
-            for (String secret : secrets()) {
-                if (text.contains(secret)) {
-                    leaks.add(secret + " in: " + text);
-                }
-            }
+            secrets().stream().filter(line.text()::contains).forEach(secret -> leaks.add(secret + " in: " + line.text()));
         }
         assertEquals(List.of(), leaks);
+    }
+
+    private void earnRedeemAndFailInBusinessTerms(String partner, EnrolledMember member) {
+        Map<String, Object> earn = Fixtures.earnInput(member, "200.00");
+        assertNoUserErrors(GraphQl.call(partner, Fixtures.EARN, Map.of("input", earn)), "earnPoints");
+        assertNoUserErrors(GraphQl.call(partner, Fixtures.REDEEM, Map.of("input", Fixtures.redeemInput(member, 100))), "redeemPoints");
+
+        earn.put("purchaseAmount", new BigDecimal("300.00"));
+        assertUserError("IDEMPOTENCY_CONFLICT", GraphQl.call(partner, Fixtures.EARN, Map.of("input", earn)), "earnPoints");
+        assertUserError("INSUFFICIENT_POINTS",
+                GraphQl.call(partner, Fixtures.REDEEM, Map.of("input", Fixtures.redeemInput(member, 1_000_000))), "redeemPoints");
+        String badCheckDigit = card("6370000000000018");
+        assertNotEquals(List.of(), GraphQl.call(partner, Fixtures.EARN, Map.of("input", Map.of("idempotencyKey", Fixtures.key(),
+                "member", Map.of("cardNumber", badCheckDigit), "purchaseAmount", 10, "currency", "EUR")))
+                .getList("data.earnPoints.userErrors"));
+        String unknownCard = card(Fixtures.newCardNumber());
+        assertUserError("MEMBER_NOT_FOUND", GraphQl.call(partner, Fixtures.REDEEM, Map.of("input", Map.of("idempotencyKey",
+                Fixtures.key(), "member", Map.of("cardNumber", unknownCard), "points", 10))), "redeemPoints");
+    }
+
+    private void beRefusedAsAMemberAPartnerWithoutScopeAndNobody(EnrolledMember member) {
+        String memberToken = token(Tokens.member(subject("hygiene-member-" + UUID.randomUUID())));
+        GraphQl.call(memberToken, CLAIM, Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "cardNumber", member.cardNumber())));
+        GraphQl.call(memberToken, ME);
+        JsonPath forbidden = GraphQl.call(memberToken, Fixtures.EARN, Map.of("input", Fixtures.earnInput(member, "5.00")));
+        assertEquals("FORBIDDEN", forbidden.getString("errors[0].extensions.reason"), forbidden::prettify);
+
+        JsonPath noScope = GraphQl.call(token(Tokens.partner(FRESHMART, "members:read")), Fixtures.EARN,
+                Map.of("input", Fixtures.earnInput(member, "5.00")));
+        assertEquals("FORBIDDEN", noScope.getString("errors[0].extensions.reason"), noScope::prettify);
+
+        JsonPath anonymous = given().contentType(ContentType.JSON)
+                .body(Map.of("query", Fixtures.EARN, "variables", Map.of("input", Fixtures.earnInput(member, "5.00"))))
+                .when().post("/graphql").then().statusCode(200).extract().jsonPath();
+        assertEquals("UNAUTHORIZED", anonymous.getString("errors[0].extensions.reason"), anonymous::prettify);
+    }
+
+    private void sendTokensThatFailVerification(EnrolledMember member) {
+        refused(token(Tokens.sign(Tokens.base(subject("hygiene-expired-" + UUID.randomUUID())).claim("azp", "coalition-web")
+                .claim("realm_access", Map.of("roles", List.of("member")))
+                .issuedAt(Instant.now().minusSeconds(7200)).expiresAt(Instant.now().minusSeconds(3600)))), member);
+        refused(token(forged(Tokens.member(subject("hygiene-forged-" + UUID.randomUUID())))), member);
+    }
+
+    /** A document cut short with a card number in it, and failures the gateway did not expect. */
+    private void sendBrokenRequests(String partner, EnrolledMember member) {
+        JsonPath malformed = given().contentType(ContentType.JSON).header("Authorization", "Bearer " + partner)
+                .body(Map.of("query", "mutation { earnPoints(input: {member: {cardNumber: \"" + member.cardNumber() + "\"}"))
+                .when().post("/graphql").then().extract().jsonPath();
+        assertFalse(malformed.getList("errors").isEmpty());
+        GraphQl.call(partner, "{ testFaultConstraintViolation }");
     }
 
     @Test
