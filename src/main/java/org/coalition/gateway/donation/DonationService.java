@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -18,6 +19,7 @@ import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.PostedTransactions;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.partner.PartnerKind;
@@ -51,7 +53,9 @@ public class DonationService {
         this.fingerprints = fingerprints;
     }
 
+    @WithSpan
     public Uni<RedeemPointsPayload> donate(Caller member, DonatePointsInput input) {
+        Tracing.tag(member, "donatePoints");
         try {
             PartnerContract charity = validate(input);
             MemberKey donor = new MemberKey.BySubject(member.subject());

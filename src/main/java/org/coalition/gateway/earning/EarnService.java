@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -33,6 +34,7 @@ import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.PostedTransactions;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.settlement.SettlementRecorder;
@@ -78,7 +80,9 @@ public class EarnService {
         this.config = config;
     }
 
+    @WithSpan
     public Uni<EarnPointsPayload> earn(Caller caller, EarnPointsInput input) {
+        Tracing.tag(caller, "earnPoints");
         try {
             Earning earning = validate(caller, input, Instant.now());
             return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
@@ -188,7 +192,8 @@ public class EarnService {
         MemberAccount member = MemberAccount.from(row);
         NewEntry entry = entry(entryId, earning, member);
         ledgerMetrics.posted(entry);
-        Log.debugf("earn %s: %d points to member %s at %s", entryId, entry.points(), member.id(), earning.contract().id());
+        // No member id: a pseudonym is still personal data, and the entry id leads to the member for those who may look.
+        Log.debugf("earn %s: %d points at %s", entryId, entry.points(), earning.contract().id());
         return EarnPointsPayload.posted(PointTransaction.posted(entry, row.getOffsetDateTime("posted_at").toInstant()),
                 member.view());
     }

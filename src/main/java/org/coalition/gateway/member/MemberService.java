@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -17,6 +18,7 @@ import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.member.MemberPayloads.ClaimMembershipPayload;
 import org.coalition.gateway.member.MemberPayloads.EnrollMemberPayload;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
@@ -58,7 +60,9 @@ public class MemberService {
         this.fingerprints = fingerprints;
     }
 
+    @WithSpan
     public Uni<EnrollMemberPayload> enroll(Caller caller, EnrollMemberInput input) {
+        Tracing.tag(caller, "enrollMember");
         try {
             partners.requireActive(caller.partnerId());
         } catch (BusinessFailure inactive) {
@@ -89,7 +93,9 @@ public class MemberService {
                         : BusinessFailure.of(ErrorCode.INVALID_INPUT, "This card number is already enrolled", "input", "cardNumber")));
     }
 
+    @WithSpan
     public Uni<ClaimMembershipPayload> claim(Caller caller, ClaimMembershipInput input) {
+        Tracing.tag(caller, "claimMembership");
         List<UserError> errors = new ArrayList<>();
         IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
         if (!CardNumbers.isWellFormed(input.cardNumber)) {

@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -23,6 +24,7 @@ import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.PostedTransactions;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.redemption.HoldInputs.AuthorizeRedemptionInput;
@@ -102,7 +104,9 @@ public class HoldService {
 
     // ------------------------------------------------------------------ authorize
 
+    @WithSpan
     public Uni<RedemptionHoldPayload> authorize(Caller caller, AuthorizeRedemptionInput input) {
+        Tracing.tag(caller, "authorizeRedemption");
         try {
             PartnerContract contract = redeemingPartner(caller);
             MemberKey member = validateAuthorize(contract, input);
@@ -141,7 +145,9 @@ public class HoldService {
 
     // ------------------------------------------------------------------ capture
 
+    @WithSpan
     public Uni<RedeemPointsPayload> capture(Caller caller, CaptureRedemptionInput input) {
+        Tracing.tag(caller, "captureRedemption");
         try {
             PartnerContract contract = redeemingPartner(caller);
             UUID holdId = validateResolve(input.idempotencyKey, input.holdId);
@@ -181,7 +187,9 @@ public class HoldService {
 
     // ------------------------------------------------------------------ void
 
+    @WithSpan
     public Uni<RedemptionHoldPayload> voidHold(Caller caller, VoidRedemptionInput input) {
+        Tracing.tag(caller, "voidRedemption");
         try {
             PartnerContract contract = partners.requireActive(caller.partnerId());
             UUID holdId = validateResolve(input.idempotencyKey, input.holdId);

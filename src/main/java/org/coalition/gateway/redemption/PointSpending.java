@@ -55,8 +55,8 @@ public class PointSpending {
                                         settlement.redemption(settlement.versionAt(spend.partnerId(), spend.occurredAt()),
                                                 spend.partnerId(), byIssuer(consumed)))
                                 .map(ignored -> {
-                                    Log.debugf("%s %s: %d points of member %s at %s from %d lots", spend.template(),
-                                            spend.entryId(), spend.points(), debited.id(), spend.partnerId(), consumed.size());
+                                    Log.debugf("%s %s: %d points at %s from %d lots", spend.template(), spend.entryId(),
+                                            spend.points(), spend.partnerId(), consumed.size());
                                     return PointTransaction.posted(entry, postedAt);
                                 })));
     }

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -28,6 +29,7 @@ import org.coalition.gateway.member.MemberRefInput;
 import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.member.PostedTransactions;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.settlement.SettlementRecorder;
@@ -72,7 +74,9 @@ public class RedeemService {
         this.fingerprints = fingerprints;
     }
 
+    @WithSpan
     public Uni<RedeemPointsPayload> redeem(Caller caller, RedeemPointsInput input) {
+        Tracing.tag(caller, "redeemPoints");
         try {
             Redemption redemption = validate(caller, input, Instant.now());
             return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),

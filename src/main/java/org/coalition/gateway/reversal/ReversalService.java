@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -27,6 +28,7 @@ import org.coalition.gateway.ledger.TransactionKind;
 import org.coalition.gateway.ledger.TransactionRepository;
 import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.redemption.PointSpending;
@@ -72,7 +74,9 @@ public class ReversalService {
         this.fingerprints = fingerprints;
     }
 
+    @WithSpan
     public Uni<ReverseTransactionPayload> reverse(Caller caller, ReverseTransactionInput input) {
+        Tracing.tag(caller, "reverseTransaction");
         try {
             PartnerContract contract = partners.requireActive(caller.partnerId());
             UUID originalId = validate(input);

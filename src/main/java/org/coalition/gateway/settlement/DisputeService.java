@@ -5,6 +5,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -14,6 +15,7 @@ import io.vertx.pgclient.PgException;
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.settlement.DisputeTypes.Dispute;
 import org.coalition.gateway.settlement.DisputeTypes.DisputePayload;
 import org.coalition.gateway.settlement.DisputeTypes.DisputeSettlementRecordInput;
@@ -56,7 +58,9 @@ public class DisputeService {
         this.fingerprints = fingerprints;
     }
 
+    @WithSpan
     public Uni<DisputePayload> raise(Caller partner, DisputeSettlementRecordInput input) {
+        Tracing.tag(partner, "disputeSettlementRecord");
         UUID recordId;
         try {
             IdempotencyKeyRule.require(input.idempotencyKey);
@@ -84,7 +88,9 @@ public class DisputeService {
                 .recoverWithItem(failure -> DisputePayload.failed(((BusinessFailure) failure).errors()));
     }
 
+    @WithSpan
     public Uni<DisputePayload> resolve(Caller settlementTeam, ResolveDisputeInput input) {
+        Tracing.tag(settlementTeam, "resolveDispute");
         UUID disputeId;
         try {
             IdempotencyKeyRule.require(input.idempotencyKey);

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -22,6 +23,7 @@ import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.TransactionKind;
 import org.coalition.gateway.ledger.TransactionRepository;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.settlement.ReconciliationTypes.PartnerReportLine;
 import org.coalition.gateway.settlement.ReconciliationTypes.PartnerReportLineInput;
 import org.coalition.gateway.settlement.ReconciliationTypes.ReconciliationMismatch;
@@ -84,7 +86,9 @@ public class ReconciliationService {
         this.fingerprints = fingerprints;
     }
 
+    @WithSpan
     public Uni<SubmitPartnerReportPayload> submit(Caller partner, SubmitPartnerReportInput input) {
+        Tracing.tag(partner, "submitPartnerReport");
         UUID periodId;
         try {
             validate(input);

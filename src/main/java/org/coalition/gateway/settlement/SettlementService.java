@@ -14,6 +14,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -22,6 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.operations.Tracing;
 import org.coalition.gateway.partner.PartnerContract;
 import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.settlement.SettlementTypes.BilateralPosition;
@@ -186,7 +188,9 @@ public class SettlementService {
 
     // ------------------------------------------------------------------ close
 
+    @WithSpan
     public Uni<CloseSettlementPeriodPayload> close(Caller caller, CloseSettlementPeriodInput input) {
+        Tracing.tag(caller, "closeSettlementPeriod");
         UUID periodId;
         try {
             IdempotencyKeyRule.require(input.idempotencyKey);

@@ -8,6 +8,8 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.smallrye.graphql.api.ErrorExtensionProvider;
 
+import org.coalition.gateway.operations.UnexpectedFailures;
+
 /**
  * The {@code extensions.reason} of a GraphQL error: a stable word a partner's code can switch on.
  * SmallRye's own {@code code} extension is derived from the exception's class name, which would show
@@ -16,6 +18,7 @@ import io.smallrye.graphql.api.ErrorExtensionProvider;
 public class ErrorReasons implements ErrorExtensionProvider {
 
     public static final String KEY = "reason";
+    static final String INTERNAL = "INTERNAL";
 
     @Override
     public String getKey() {
@@ -24,7 +27,12 @@ public class ErrorReasons implements ErrorExtensionProvider {
 
     @Override
     public JsonValue mapValueFrom(Throwable failure) {
-        return Json.createValue(reasonOf(failure));
+        String reason = reasonOf(failure);
+        if (INTERNAL.equals(reason)) {
+            // Every failed field passes here once, refusals and mistakes too: only the unexpected is logged.
+            UnexpectedFailures.log(failure);
+        }
+        return Json.createValue(reason);
     }
 
     static String reasonOf(Throwable failure) {
@@ -37,6 +45,6 @@ public class ErrorReasons implements ErrorExtensionProvider {
         if (failure instanceof InvalidArgument) {
             return "INVALID_ARGUMENT";
         }
-        return "INTERNAL";
+        return INTERNAL;
     }
 }

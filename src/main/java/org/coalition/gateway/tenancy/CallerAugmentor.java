@@ -81,7 +81,8 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
                 .or(() -> clientId == null ? java.util.Optional.empty() : partners.byClientId(clientId))
                 .orElse(null);
         if (contract == null) {
-            Log.debugf("token of unknown client %s (subject %s) gets no permissions", clientId, subject);
+            // Not the subject: for a person's token it identifies them.
+            Log.debugf("token of unknown client %s gets no permissions", clientId);
             return Caller.of(Caller.Kind.UNKNOWN, subject);
         }
         Set<Permission> permissions = EnumSet.noneOf(Permission.class);
