@@ -169,6 +169,7 @@ class RestartIT {
         LedgerLoad load = new LedgerLoad(gateway.uri("/graphql"), token, http);
         load.start(IN_FLIGHT, () -> earn(cards.get(ThreadLocalRandom.current().nextInt(cards.size())), new BigDecimal("12.34")));
         load.awaitAcknowledged(100, Duration.ofSeconds(60));
+        feed.expect("next", Duration.ofSeconds(10));
         long terminatedAt = System.nanoTime();
         gateway.terminate();
         OptionalInt exit = gateway.awaitExit(GRACE_PERIOD);
