@@ -27,9 +27,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Stops taking requests once the gateway shuts down, so that the graceful shutdown ends as soon as the requests
  * in flight are done. Left alone, Quarkus keeps serving requests that arrive while it waits for those in flight
- * (it only closes their connections afterwards), and it counts an open subscription WebSocket as a request in
- * flight until its connection closes: under steady load, or with one subscriber, it waits out the whole
- * {@code quarkus.shutdown.timeout} and then cuts whatever is running.
+ * (it only closes their connections afterwards), and it never stops counting a subscription's WebSocket upgrade
+ * as a request in flight (see {@link #markDone}): under steady load, or after a single subscription, it waits out
+ * the whole {@code quarkus.shutdown.timeout} and then cuts whatever is running.
  * <p>
  * A refused request gets 503 before anything reads it: the client knows nothing was done and may retry with the
  * same idempotency key, on another replica. Subscription connections are closed; their clients reconnect

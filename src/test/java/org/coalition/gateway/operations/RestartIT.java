@@ -177,20 +177,23 @@ class RestartIT {
         load.stop(Duration.ofSeconds(30));
         told.addAll(load.outcomes());
 
+        assertExitedCleanly(exit);
+        String feedEnd = feed.awaitClosed(Duration.ofSeconds(5));
+        assertNothingUnexpected(told);
+        List<Outcome> early = told.stream().filter(o -> o.told() != Told.ACKNOWLEDGED && o.answeredAt() < terminatedAt).toList();
+        assertEquals(List.of(), early, "requests not acknowledged before the gateway was told to stop");
+        System.out.printf("RestartIT term over %s: exited %d after %d ms; %s; no answer: %s; the live feed was %s%n", http,
+                exit.getAsInt(), shutdown.toMillis(), told.stream().collect(Collectors.groupingBy(Outcome::told, Collectors.counting())),
+                told.stream().filter(o -> o.told() == Told.NO_ANSWER).map(Outcome::detail).distinct().toList(), feedEnd);
+        // Exactly the acknowledged requests are in the ledger: none of those refused or cut off had been done.
+        reconcile(database, told.stream().filter(o -> o.told() == Told.ACKNOWLEDGED).toList());
+    }
+
+    private void assertExitedCleanly(OptionalInt exit) {
         assertTrue(exit.isPresent(), "the gateway still ran " + GRACE_PERIOD + " after SIGTERM\n" + gateway.logTail());
         assertTrue(exit.getAsInt() == 0 || exit.getAsInt() == 143, "exit status " + exit.getAsInt() + "\n" + gateway.logTail());
         assertFalse(gateway.log().contains("Timed out waiting for graceful shutdown"),
                 "requests were still in flight when the shutdown timeout ran out\n" + gateway.logTail());
-        assertNothingUnexpected(told);
-        System.out.printf("RestartIT term over %s: the live feed was %s%n", http, feed.awaitClosed(Duration.ofSeconds(5)));
-        List<Outcome> early = told.stream().filter(o -> o.told() != Told.ACKNOWLEDGED && o.answeredAt() < terminatedAt).toList();
-        assertEquals(List.of(), early, "requests not acknowledged before the gateway was told to stop");
-        Map<Told, Long> counts = told.stream().collect(Collectors.groupingBy(Outcome::told, Collectors.counting()));
-        System.out.printf("RestartIT term over " + http + ": exited %d after %d ms; %s; no answer: %s%n", exit.getAsInt(), shutdown.toMillis(), counts,
-                told.stream().filter(o -> o.told() == Told.NO_ANSWER).map(Outcome::detail).distinct().toList());
-
-        List<Outcome> acknowledged = told.stream().filter(o -> o.told() == Told.ACKNOWLEDGED).toList();
-        reconcile(database, acknowledged);
     }
 
     // ------------------------------------------------------------------------------------------------ the gateway
