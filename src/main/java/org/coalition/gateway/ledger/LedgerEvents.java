@@ -73,8 +73,13 @@ public class LedgerEvents {
         }
     }
 
+    /**
+     * Every event, for one subscriber. A subscriber still resolving its previous event has no demand, and the
+     * broadcast would fail it (its subscription ended with a null item as soon as two transactions came close
+     * together); each subscriber buffers instead, up to a poll's worth.
+     */
     public Multi<LedgerEvent> stream() {
-        return events;
+        return events.onOverflow().buffer(MAX_EVENTS_PER_POLL);
     }
 
     /** Raises a balance event for a change that posts no entry (a hold placed or released). */
