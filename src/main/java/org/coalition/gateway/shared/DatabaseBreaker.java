@@ -8,7 +8,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -18,8 +17,8 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Uni;
 
 /**
- * One circuit breaker for the whole database: once PostgreSQL is known to be gone, requests are refused in
- * microseconds instead of each waiting for a connection attempt, and after {@link #OPEN_MILLIS} one probe
+ * One circuit breaker for the whole database: once PostgreSQL is known to be gone, requests are refused at
+ * once instead of each trying a connection of its own, and after {@link #OPEN_MILLIS} one probe
  * request is let through to find out whether it is back. The ledger event poll (five times a second) also
  * passes here, so an outage is noticed, and its end probed, even when no partner is calling. Use it only
  * through {@link Database}, which also classifies what the breaker itself throws.
@@ -32,13 +31,15 @@ class DatabaseBreaker {
     static final int WINDOW_CALLS = 8;
     static final long OPEN_MILLIS = 1_000;
     /**
-     * Longer than the 5 s statement_timeout of the gateway's role (V3), so that a slow statement is normally
-     * ended, and rolled back, by PostgreSQL first; this bound is for a database that does not answer at all.
+     * The longest a request waits on the database, pool queue included. Longer than the 5 s statement_timeout
+     * of the gateway's role (V3), so that a slow statement is normally ended, and rolled back, by PostgreSQL
+     * first; this bound is for a database that stops answering without closing its connections. It answers
+     * SERVICE_UNAVAILABLE but does not open the breaker: slow is not gone.
      */
     static final long CALL_TIMEOUT_MILLIS = 6_000;
 
     @CircuitBreaker(requestVolumeThreshold = WINDOW_CALLS, failureRatio = 0.5, delay = OPEN_MILLIS, delayUnit = ChronoUnit.MILLIS,
-            successThreshold = 1, failOn = { ServiceUnavailable.Unreachable.class, TimeoutException.class })
+            successThreshold = 1, failOn = ServiceUnavailable.Unreachable.class)
     @CircuitBreakerName(NAME)
     @Timeout(value = CALL_TIMEOUT_MILLIS, unit = ChronoUnit.MILLIS)
     public <T> Uni<T> call(Supplier<Uni<T>> work) {

@@ -66,12 +66,14 @@ final class DatabaseFailures {
         if (failure instanceof PgException pg) {
             return serverVerdict(pg.getSqlState());
         }
-        if (failure instanceof ConnectionPoolTooBusyException) {
+        if (failure instanceof ConnectionPoolTooBusyException || failure instanceof TimeoutException
+                || failure instanceof org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException) {
+            // too slow is not gone: a database that is merely slow must not be shut out by the breaker
             return Verdict.BUSY;
         }
-        if (failure instanceof org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException
-                || failure instanceof TimeoutException || failure instanceof ClosedConnectionException
-                || failure instanceof SocketException || failure instanceof UnknownHostException) {
+        if (failure instanceof ClosedConnectionException || failure instanceof SocketException
+                || failure instanceof UnknownHostException) {
+            // SocketException covers ConnectException (refused, and Netty's connect timeout) and "Connection reset"
             return Verdict.UNREACHABLE;
         }
         if (failure instanceof VertxException || failure instanceof NoStackTraceThrowable) {

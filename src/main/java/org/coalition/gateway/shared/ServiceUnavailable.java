@@ -24,10 +24,10 @@ public class ServiceUnavailable extends RuntimeException {
     }
 
     /**
-     * The database gave no answer at all: refused, dropped or never finished a connection, or shut down.
-     * Only this counts toward opening the database circuit breaker; a database that answers "too slow"
-     * (a statement or lock timeout) or a pool that is merely full is up, and shutting every request out
-     * because of them would turn one slow query into an outage.
+     * Proof that the database is gone: it refused, reset or dropped the connection, could not be connected to
+     * in time, or said it is shutting down or still starting. Only this counts toward opening the database
+     * circuit breaker. A database that is merely slow (a statement, lock or call timeout, a full pool) is still
+     * there, and shutting every request out because of it would turn one slow query or one burst into an outage.
      */
     public static final class Unreachable extends ServiceUnavailable {
         Unreachable(Throwable cause) {
