@@ -13,12 +13,13 @@ import io.vertx.sqlclient.PoolOptions;
 /**
  * The reactive pool as Quarkus configures it (quarkus.datasource.reactive.*), plus the waits it has no setting
  * for. Vert.x's defaults would let a request wait 60 s for a connection attempt to a silent host, 30 s for a
- * pooled connection, in a queue of any length.
+ * pooled connection, in a queue of any length. (With a creator Quarkus hands over fixed connect options, so a
+ * datasource credentials provider would no longer be asked; the gateway has none.)
  */
 @Singleton
 public class BoundedPoolCreator implements PgPoolCreator {
 
-    private final CoalitionConfig.Database limits;
+    private final CoalitionConfig.DatabaseLimits limits;
 
     public BoundedPoolCreator(CoalitionConfig config) {
         this.limits = config.database();

@@ -33,14 +33,14 @@ public interface CoalitionConfig {
 
     Expiry expiry();
 
-    Database database();
+    DatabaseLimits database();
 
     /**
      * Bounds on waiting for PostgreSQL that Quarkus has no datasource setting for; applied to the reactive pool
      * by {@code shared.BoundedPoolCreator}. Together with the database circuit breaker they keep a request from
      * waiting long on a database that is down (README, "Database outages").
      */
-    interface Database {
+    interface DatabaseLimits {
         /** Opening one connection; a database on the same network connects in milliseconds. */
         @WithDefault("2s")
         Duration connectTimeout();

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -38,7 +35,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.logging.Log;
-import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -51,6 +47,7 @@ import org.coalition.gateway.support.EmbeddedPostgresResource;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
+import org.coalition.gateway.support.GraphQl;
 import org.coalition.gateway.support.Tokens;
 
 /**
@@ -76,7 +73,6 @@ class DatabaseOutageTest {
     private static final String BREAKER = "database";
 
     private static final String MEMBER_BALANCE = "query($ref: MemberRefInput!) { member(ref: $ref) { balance } }";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Inject
     LedgerAudit audit;
@@ -261,16 +257,9 @@ class DatabaseOutageTest {
 
     private static Answer send(String token, Request request, Phase sentIn) {
         String document = request.operation.equals("earnPoints") ? Fixtures.EARN : Fixtures.REDEEM;
-        HttpRequest http = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/graphql"))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .timeout(HTTP_TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        new JsonObject().put("query", document).put("variables", Map.of("input", request.input)).encode()))
-                .build();
         long started = System.nanoTime();
         try {
-            HttpResponse<String> response = HTTP.send(http, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = GraphQl.post(token, document, Map.of("input", request.input), HTTP_TIMEOUT);
             return answer(request.operation, response, sentIn, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (IOException e) {
             return new Answer(Outcome.IO_ERROR, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), sentIn, null, 0,
@@ -361,15 +350,8 @@ class DatabaseOutageTest {
     }
 
     private static JsonObject post(String token, String document, Map<String, Object> variables) {
-        HttpRequest http = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/graphql"))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .timeout(HTTP_TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        new JsonObject().put("query", document).put("variables", variables).encode()))
-                .build();
         try {
-            HttpResponse<String> response = HTTP.send(http, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = GraphQl.post(token, document, variables, HTTP_TIMEOUT);
             assertEquals(200, response.statusCode(), response::body);
             return new JsonObject(response.body());
         } catch (IOException e) {
