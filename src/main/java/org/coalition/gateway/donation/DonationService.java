@@ -28,6 +28,7 @@ import org.coalition.gateway.redemption.RedeemPointsPayload;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 
 /** A member gives points to a charity partner: spent like a redemption, oldest points first. */
@@ -62,8 +63,8 @@ public class DonationService {
             return idempotent.execute(member, fingerprints.of(member, "donatePoints", input.idempotencyKey, input),
                             (connection, entryId) -> donate(connection, entryId, charity, donor, input.points),
                             this::replay)
-                    .onFailure(BusinessFailure.class)
-                    .recoverWithItem(failure -> RedeemPointsPayload.failed(((BusinessFailure) failure).errors()));
+                    .onFailure(UserErrors::answerable)
+                    .recoverWithItem(failure -> RedeemPointsPayload.failed(UserErrors.of(failure)));
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(RedeemPointsPayload.failed(failure.errors()));
         }

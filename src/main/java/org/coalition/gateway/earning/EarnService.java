@@ -42,6 +42,7 @@ import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 
 /** Awards points for a purchase at the calling partner, under the contract version in force when it happened. */
@@ -89,8 +90,8 @@ public class EarnService {
                             EARN_IN_ONE_STATEMENT, (arguments, entryId) -> addArguments(arguments, earning),
                             (row, entryId) -> posted(row, entryId, earning), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
-                    .onFailure(BusinessFailure.class)
-                    .recoverWithItem(failure -> EarnPointsPayload.failed(((BusinessFailure) failure).errors()));
+                    .onFailure(UserErrors::answerable)
+                    .recoverWithItem(failure -> EarnPointsPayload.failed(UserErrors.of(failure)));
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(EarnPointsPayload.failed(failure.errors()));
         }

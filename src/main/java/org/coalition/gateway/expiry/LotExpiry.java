@@ -25,6 +25,7 @@ import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.settlement.SettlementRecorder;
 import org.coalition.gateway.shared.CoalitionConfig;
+import org.coalition.gateway.shared.ServiceUnavailable;
 import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
@@ -71,7 +72,9 @@ public class LotExpiry {
             if (points > 0) {
                 Log.infof("Expired %d points to breakage", points);
             }
-        }).replaceWithVoid();
+        }).replaceWithVoid()
+                // the circuit breaker logs the outage once; the next run takes up the lots still due
+                .onFailure(ServiceUnavailable.class).recoverWithNull();
     }
 
     /** Expires up to one batch of due lots; returns the points expired. */

@@ -17,10 +17,12 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+
+import org.coalition.gateway.shared.Database;
+import org.coalition.gateway.shared.ServiceUnavailable;
 
 /**
  * What just changed in the ledger, for subscriptions. Writers add an event row in their own
@@ -36,6 +38,7 @@ public class LedgerEvents {
     static final int LOOKBACK_SECONDS = 15;
     static final int MAX_EVENTS_PER_POLL = 5000;
     private static final String INSERT_BALANCE = "insert into ledger_events (member_id) values ($1)";
+    private static final String FORGET = "delete from ledger_events where created_at < now() - interval '10 minutes'";
     private static final String RECENT = """
             select id, entry_id, member_id, partner_id from ledger_events
             where created_at > now() - make_interval(secs => $1) order by id limit $2
@@ -52,14 +55,14 @@ public class LedgerEvents {
             return size() > 4 * MAX_EVENTS_PER_POLL;
         }
     };
-    private final Pool pool;
+    private final Database database;
     private final Vertx vertx;
     private long timer = -1;
     /** One poll at a time; also orders the handling of {@code sent} between the threads polls complete on. */
     private final AtomicBoolean polling = new AtomicBoolean();
 
-    public LedgerEvents(Pool pool, Vertx vertx) {
-        this.pool = pool;
+    public LedgerEvents(Database database, Vertx vertx) {
+        this.database = database;
         this.vertx = vertx;
     }
 
@@ -87,17 +90,20 @@ public class LedgerEvents {
         return connection.preparedQuery(INSERT_BALANCE).execute(Tuple.of(memberId)).replaceWithVoid();
     }
 
-    /** Deletes events every replica has long seen. */
+    /** Deletes events every replica has long seen; during an outage the next run does it. */
     @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> forgetOldEvents() {
-        return pool.query("delete from ledger_events where created_at < now() - interval '10 minutes'").execute().replaceWithVoid();
+        return database.withConnection(connection -> connection.query(FORGET).execute())
+                .replaceWithVoid()
+                .onFailure(ServiceUnavailable.class).recoverWithNull();
     }
 
     private void poll() {
         if (!polling.compareAndSet(false, true)) {
             return;
         }
-        pool.preparedQuery(RECENT).execute(Tuple.of(LOOKBACK_SECONDS, MAX_EVENTS_PER_POLL))
+        database.withConnection(connection -> connection.preparedQuery(RECENT)
+                        .execute(Tuple.of(LOOKBACK_SECONDS, MAX_EVENTS_PER_POLL)))
                 .subscribe().with(rows -> {
                     for (Row row : rows) {
                         if (sent.put(row.getLong("id"), Boolean.TRUE) == null) {

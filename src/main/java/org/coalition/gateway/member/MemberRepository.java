@@ -10,13 +10,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.shared.BusinessFailure;
+import org.coalition.gateway.shared.Database;
 import org.coalition.gateway.shared.ErrorCode;
 
 /**
@@ -31,10 +31,10 @@ public class MemberRepository {
     private static final String MEMBER_NOT_FOUND_STATE = "CG404";
     private static final String NOT_ENOUGH_POINTS_STATE = "CG402";
 
-    private final Pool pool;
+    private final Database database;
 
-    public MemberRepository(Pool pool) {
-        this.pool = pool;
+    public MemberRepository(Database database) {
+        this.database = database;
     }
 
     /** A member row with its ledger account, as read or as left by a balance change. */
@@ -56,22 +56,25 @@ public class MemberRepository {
     }
 
     public Uni<Optional<Member>> find(MemberKey key) {
-        return find(pool, key).map(found -> found.map(MemberAccount::view));
+        return database.withConnection(connection -> find(connection, key)).map(found -> found.map(MemberAccount::view));
     }
 
     public Uni<Optional<Member>> findBySubject(String subject) {
-        return pool.preparedQuery("select " + COLUMNS + " from members where subject = $1").execute(Tuple.of(subject))
+        return database.withConnection(connection -> connection
+                        .preparedQuery("select " + COLUMNS + " from members where subject = $1").execute(Tuple.of(subject)))
                 .map(rows -> first(rows).map(MemberAccount::view));
     }
 
     public Uni<Optional<UUID>> idOfSubject(String subject) {
-        return pool.preparedQuery("select id from members where subject = $1").execute(Tuple.of(subject))
+        return database.withConnection(connection -> connection
+                        .preparedQuery("select id from members where subject = $1").execute(Tuple.of(subject)))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getUUID("id")));
     }
 
     public Uni<List<Member>> findAll(List<UUID> ids) {
-        return pool.preparedQuery("select " + COLUMNS + " from members where id = any($1)")
-                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+        return database.withConnection(connection -> connection
+                        .preparedQuery("select " + COLUMNS + " from members where id = any($1)")
+                        .execute(Tuple.of(ids.toArray(UUID[]::new))))
                 .map(rows -> {
                     List<Member> members = new ArrayList<>();
                     rows.forEach(row -> members.add(MemberAccount.from(row).view()));

@@ -23,6 +23,7 @@ import org.coalition.gateway.partner.PartnerDirectory;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 
 /** Enrolment of members by partners, and members claiming their card with their own login. */
@@ -81,8 +82,8 @@ public class MemberService {
                         (connection, memberId) -> existing(connection, memberId))
                 .map(member -> EnrollMemberPayload.enrolled(member.view()))
                 .onFailure(GeneratedCardTaken.class).retry().atMost(GENERATED_CARD_ATTEMPTS - 1)
-                .onFailure(BusinessFailure.class)
-                .recoverWithItem(failure -> EnrollMemberPayload.failed(((BusinessFailure) failure).errors()));
+                .onFailure(UserErrors::answerable)
+                .recoverWithItem(failure -> EnrollMemberPayload.failed(UserErrors.of(failure)));
     }
 
     private Uni<MemberAccount> insert(SqlConnection connection, UUID memberId, String givenCard, String partnerId) {
@@ -109,8 +110,8 @@ public class MemberService {
                         (connection, ignored) -> members.find(connection, new MemberKey.ByCard(input.cardNumber))
                                 .map(found -> found.orElseThrow(MemberRepository::notFound)))
                 .map(member -> ClaimMembershipPayload.claimed(member.view()))
-                .onFailure(BusinessFailure.class)
-                .recoverWithItem(failure -> ClaimMembershipPayload.failed(((BusinessFailure) failure).errors()));
+                .onFailure(UserErrors::answerable)
+                .recoverWithItem(failure -> ClaimMembershipPayload.failed(UserErrors.of(failure)));
     }
 
     private Uni<MemberAccount> bind(SqlConnection connection, String cardNumber, String subject) {

@@ -6,6 +6,8 @@ import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.shared.ServiceUnavailable;
+
 /** Releases the points of holds nobody captured or voided in time. */
 @ApplicationScoped
 public class HoldExpiryJob {
@@ -24,6 +26,8 @@ public class HoldExpiryJob {
                         Log.infof("Released %d expired redemption holds", released);
                     }
                 })
-                .replaceWithVoid();
+                .replaceWithVoid()
+                // the circuit breaker logs the outage once; the next run releases the holds still due
+                .onFailure(ServiceUnavailable.class).recoverWithNull();
     }
 }

@@ -35,6 +35,7 @@ import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -121,8 +122,8 @@ public class HoldService {
                                                     .map(ignored -> RedemptionHoldPayload.of(
                                                             RedemptionHold.from(rows.iterator().next()), reserved.view())))),
                             this::replayHold)
-                    .onFailure(BusinessFailure.class)
-                    .recoverWithItem(failure -> RedemptionHoldPayload.failed(((BusinessFailure) failure).errors()));
+                    .onFailure(UserErrors::answerable)
+                    .recoverWithItem(failure -> RedemptionHoldPayload.failed(UserErrors.of(failure)));
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(RedemptionHoldPayload.failed(failure.errors()));
         }
@@ -157,8 +158,8 @@ public class HoldService {
             return idempotent.execute(caller, fingerprints.of(caller, "captureRedemption", input.idempotencyKey, input),
                             (connection, entryId) -> capture(connection, contract, holdId, input.points, entryId),
                             this::replayCapture)
-                    .onFailure(BusinessFailure.class)
-                    .recoverWithItem(failure -> RedeemPointsPayload.failed(((BusinessFailure) failure).errors()));
+                    .onFailure(UserErrors::answerable)
+                    .recoverWithItem(failure -> RedeemPointsPayload.failed(UserErrors.of(failure)));
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(RedeemPointsPayload.failed(failure.errors()));
         }
@@ -206,8 +207,8 @@ public class HoldService {
                                                         .map(notified -> RedemptionHoldPayload.of(hold, member.view())));
                                     }),
                             (connection, ignored) -> replayHold(connection, holdId))
-                    .onFailure(BusinessFailure.class)
-                    .recoverWithItem(failure -> RedemptionHoldPayload.failed(((BusinessFailure) failure).errors()));
+                    .onFailure(UserErrors::answerable)
+                    .recoverWithItem(failure -> RedemptionHoldPayload.failed(UserErrors.of(failure)));
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(RedemptionHoldPayload.failed(failure.errors()));
         }

@@ -36,6 +36,7 @@ import org.coalition.gateway.settlement.SettlementRecorder;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 
 /**
@@ -83,8 +84,8 @@ public class RedeemService {
                             REDEEM_IN_ONE_STATEMENT, (arguments, entryId) -> addArguments(arguments, spend(entryId, redemption), redemption),
                             (row, entryId) -> posted(row, spend(entryId, redemption)), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
-                    .onFailure(BusinessFailure.class)
-                    .recoverWithItem(failure -> RedeemPointsPayload.failed(((BusinessFailure) failure).errors()));
+                    .onFailure(UserErrors::answerable)
+                    .recoverWithItem(failure -> RedeemPointsPayload.failed(UserErrors.of(failure)));
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(RedeemPointsPayload.failed(failure.errors()));
         }

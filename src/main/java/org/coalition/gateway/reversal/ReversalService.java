@@ -35,6 +35,7 @@ import org.coalition.gateway.redemption.PointSpending;
 import org.coalition.gateway.settlement.SettlementRecorder;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 
 /**
@@ -83,8 +84,8 @@ public class ReversalService {
             return idempotent.execute(caller, fingerprints.of(caller, "reverseTransaction", input.idempotencyKey, input),
                             (connection, reversalId) -> reverse(connection, contract, originalId, input, reversalId),
                             this::replay)
-                    .onFailure(BusinessFailure.class)
-                    .recoverWithItem(failure -> ReverseTransactionPayload.failed(((BusinessFailure) failure).errors()));
+                    .onFailure(UserErrors::answerable)
+                    .recoverWithItem(failure -> ReverseTransactionPayload.failed(UserErrors.of(failure)));
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(ReverseTransactionPayload.failed(failure.errors()));
         }

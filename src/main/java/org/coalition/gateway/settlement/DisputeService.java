@@ -22,6 +22,7 @@ import org.coalition.gateway.settlement.DisputeTypes.DisputeSettlementRecordInpu
 import org.coalition.gateway.settlement.DisputeTypes.ResolveDisputeInput;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -84,8 +85,8 @@ public class DisputeService {
                                 })
                                 .map(rows -> DisputePayload.of(Dispute.from(rows.iterator().next()))),
                         this::existing)
-                .onFailure(BusinessFailure.class)
-                .recoverWithItem(failure -> DisputePayload.failed(((BusinessFailure) failure).errors()));
+                .onFailure(UserErrors::answerable)
+                .recoverWithItem(failure -> DisputePayload.failed(UserErrors.of(failure)));
     }
 
     @WithSpan
@@ -108,8 +109,8 @@ public class DisputeService {
         return idempotent.execute(settlementTeam, fingerprints.of(settlementTeam, "resolveDispute", input.idempotencyKey, input),
                         (connection, adjustmentId) -> resolve(connection, disputeId, input, adjustmentId),
                         (connection, ignored) -> existing(connection, disputeId))
-                .onFailure(BusinessFailure.class)
-                .recoverWithItem(failure -> DisputePayload.failed(((BusinessFailure) failure).errors()));
+                .onFailure(UserErrors::answerable)
+                .recoverWithItem(failure -> DisputePayload.failed(UserErrors.of(failure)));
     }
 
     private Uni<DisputePayload> resolve(SqlConnection connection, UUID disputeId, ResolveDisputeInput input, UUID adjustmentId) {

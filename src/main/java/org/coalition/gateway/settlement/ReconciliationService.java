@@ -33,6 +33,7 @@ import org.coalition.gateway.settlement.ReconciliationTypes.SubmitPartnerReportP
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -109,8 +110,8 @@ public class ReconciliationService {
                                 .flatMap(ignored -> compare(connection, reportId)),
                         this::compare)
                 .map(report -> SubmitPartnerReportPayload.of(report.orElseThrow()))
-                .onFailure(BusinessFailure.class)
-                .recoverWithItem(failure -> SubmitPartnerReportPayload.failed(((BusinessFailure) failure).errors()));
+                .onFailure(UserErrors::answerable)
+                .recoverWithItem(failure -> SubmitPartnerReportPayload.failed(UserErrors.of(failure)));
     }
 
     public Uni<Optional<ReconciliationReport>> find(Caller caller, UUID reportId) {

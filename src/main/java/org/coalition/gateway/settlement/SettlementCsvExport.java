@@ -15,6 +15,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.partner.PartnerApi;
+import org.coalition.gateway.shared.ServiceUnavailable;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.TenantSessions;
@@ -89,7 +90,16 @@ public class SettlementCsvExport {
             context.response().putHeader("Content-Type", "text/csv; charset=utf-8")
                     .putHeader("Content-Disposition", "attachment; filename=\"" + periodId + (statements ? "-statements" : "-records") + ".csv\"")
                     .end(body);
-        }, failure -> context.response().setStatusCode(500).end());
+        }, failure -> failed(context, failure));
+    }
+
+    /** A finance system's scheduler understands 503 with Retry-After as "try again", 500 as a bug to report. */
+    private static void failed(RoutingContext context, Throwable failure) {
+        if (failure instanceof ServiceUnavailable) {
+            context.response().setStatusCode(503).putHeader("Retry-After", "5").end(ServiceUnavailable.QUERY_MESSAGE + "\n");
+            return;
+        }
+        context.response().setStatusCode(500).end();
     }
 
     private String statementsCsv(RowSet<Row> rows) {

@@ -41,6 +41,7 @@ import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.Invariant;
 import org.coalition.gateway.shared.PageRequest;
+import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -201,8 +202,8 @@ public class SettlementService {
         return idempotent.execute(caller, fingerprints.of(caller, "closeSettlementPeriod", input.idempotencyKey, input),
                         (connection, ignored) -> close(connection, periodId),
                         (connection, ignored) -> closed(connection, periodId))
-                .onFailure(BusinessFailure.class)
-                .recoverWithItem(failure -> CloseSettlementPeriodPayload.failed(((BusinessFailure) failure).errors()));
+                .onFailure(UserErrors::answerable)
+                .recoverWithItem(failure -> CloseSettlementPeriodPayload.failed(UserErrors.of(failure)));
     }
 
     private Uni<CloseSettlementPeriodPayload> close(SqlConnection connection, UUID periodId) {

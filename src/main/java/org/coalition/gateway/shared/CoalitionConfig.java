@@ -33,6 +33,27 @@ public interface CoalitionConfig {
 
     Expiry expiry();
 
+    DatabaseLimits database();
+
+    /**
+     * Bounds on waiting for PostgreSQL that Quarkus has no datasource setting for; applied to the reactive pool
+     * by {@code shared.BoundedPoolCreator}. Together with the database circuit breaker they keep a request from
+     * waiting long on a database that is down (README, "Database outages").
+     */
+    interface DatabaseLimits {
+        /** Opening one connection; a database on the same network connects in milliseconds. */
+        @WithDefault("2s")
+        Duration connectTimeout();
+
+        /** Waiting for a pooled connection when all of them are in use. */
+        @WithDefault("4s")
+        Duration acquisitionTimeout();
+
+        /** Requests waiting for a pooled connection at most; one more is answered SERVICE_UNAVAILABLE at once. */
+        @WithDefault("500")
+        int maxWaitQueueSize();
+    }
+
     interface Holds {
         /** How long an authorization holds points when the partner does not say. */
         @WithDefault("900s")

@@ -45,6 +45,9 @@ public class ErrorReasons implements ErrorExtensionProvider {
         if (failure instanceof InvalidArgument) {
             return "INVALID_ARGUMENT";
         }
+        if (failure instanceof ServiceUnavailable) {
+            return "SERVICE_UNAVAILABLE";
+        }
         return INTERNAL;
     }
 }

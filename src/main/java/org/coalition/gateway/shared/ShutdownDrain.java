@@ -42,7 +42,7 @@ public class ShutdownDrain {
 
     static final String REFUSAL = """
             {"errors":[{"message":"The gateway is shutting down and did not process this request; retry it, \
-            with the same idempotency key","extensions":{"reason":"UNAVAILABLE"}}]}""";
+            with the same idempotency key","extensions":{"reason":"SERVICE_UNAVAILABLE"}}]}""";
     private static final Logger LOG = Logger.getLogger(ShutdownDrain.class);
     private static final Method REQUEST_DONE = requestDone();
 

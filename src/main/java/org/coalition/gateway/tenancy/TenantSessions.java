@@ -5,17 +5,18 @@ import java.util.function.Function;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import org.coalition.gateway.shared.Database;
 import org.coalition.gateway.shared.Invariant;
 
 /**
  * The only way to the partner-scoped tables: a transaction that first tells PostgreSQL who is calling.
  * Row-level security keys on these transaction-local settings, so they cannot leak to the next
- * request that borrows the pooled connection.
+ * request that borrows the pooled connection. Goes through {@link Database}, so an unreachable database
+ * fails as {@code ServiceUnavailable}, fast once the circuit breaker knows.
  */
 @ApplicationScoped
 public class TenantSessions {
@@ -25,15 +26,15 @@ public class TenantSessions {
                    set_config('app.member_subject', $3, true), set_config('app.scope', $4, true)
             """;
 
-    private final Pool pool;
+    private final Database database;
 
-    public TenantSessions(Pool pool) {
-        this.pool = pool;
+    public TenantSessions(Database database) {
+        this.database = database;
     }
 
     public <T> Uni<T> inTransaction(Caller caller, Function<SqlConnection, Uni<T>> work) {
         Tuple callerArguments = callerArguments(caller);
-        return pool.withTransaction(connection -> connection.preparedQuery(SET_CALLER).execute(callerArguments)
+        return database.withTransaction(connection -> connection.preparedQuery(SET_CALLER).execute(callerArguments)
                 .flatMap(ignored -> work.apply(connection)));
     }
 
@@ -49,7 +50,8 @@ public class TenantSessions {
 
     /** Runs one such statement on its own (its implicit transaction) and returns its single row. */
     public Uni<Row> executeAlone(String statement, Tuple arguments) {
-        return pool.preparedQuery(statement).execute(arguments).map(rows -> rows.iterator().next());
+        return database.withConnection(connection -> connection.preparedQuery(statement).execute(arguments))
+                .map(rows -> rows.iterator().next());
     }
 
     public <T> Uni<T> asSystem(Function<SqlConnection, Uni<T>> work) {

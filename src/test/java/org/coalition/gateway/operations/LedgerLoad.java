@@ -188,7 +188,7 @@ final class LedgerLoad {
     private static boolean isRefusal(HttpResponse<String> response, JsonObject body) {
         JsonArray errors = body.getJsonArray("errors");
         return response.headers().firstValue("Retry-After").isPresent() && errors != null && !errors.isEmpty()
-                && "UNAVAILABLE".equals(errors.getJsonObject(0).getJsonObject("extensions").getString("reason"));
+                && "SERVICE_UNAVAILABLE".equals(errors.getJsonObject(0).getJsonObject("extensions").getString("reason"));
     }
 
     /** Waits until {@code count} requests have been acknowledged; fails at the first that is not. */

@@ -2,6 +2,7 @@ package org.coalition.gateway.support;
 
 import static io.restassured.RestAssured.given;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,18 +42,28 @@ public final class GraphQl {
 
     /** Sends without waiting, for tests that fire many requests at once. */
     public static CompletableFuture<JsonObject> send(String token, String document, Map<String, Object> variables) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/graphql"))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(body(document, variables)))
-                .build();
+        HttpRequest request = request(token, document, variables, Duration.ofSeconds(60));
         return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             if (response.statusCode() != 200) {
                 throw new AssertionError("HTTP " + response.statusCode() + ": " + response.body());
             }
             return new JsonObject(response.body());
         });
+    }
+
+    /** Posts and returns the response whatever its status, for tests that judge the status and the time themselves. */
+    public static HttpResponse<String> post(String token, String document, Map<String, Object> variables, Duration timeout)
+            throws IOException, InterruptedException {
+        return HTTP.send(request(token, document, variables, timeout), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(String token, String document, Map<String, Object> variables, Duration timeout) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/graphql"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.ofString(body(document, variables)))
+                .build();
     }
 
     static String body(String document, Map<String, Object> variables) {

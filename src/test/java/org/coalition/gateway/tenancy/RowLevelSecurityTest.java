@@ -26,6 +26,7 @@ import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.TransactionConnection;
 import org.coalition.gateway.ledger.TransactionQuery;
 import org.coalition.gateway.ledger.TransactionRepository;
+import org.coalition.gateway.shared.Database;
 import org.coalition.gateway.shared.PageRequest;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
@@ -47,6 +48,8 @@ class RowLevelSecurityTest {
     TransactionRepository transactions;
     @Inject
     Pool pool;
+    @Inject
+    Database database;
     @Inject
     Vertx vertx;
 
@@ -103,7 +106,7 @@ class RowLevelSecurityTest {
                         .getValue("quarkus.datasource.reactive.url", String.class)).setUser("coalition_app"))
                 .using(vertx.getDelegate())
                 .build());
-        TenantSessions narrowSessions = new TenantSessions(twoConnections);
+        TenantSessions narrowSessions = new TenantSessions(database.over(twoConnections));
         try {
             List<Uni<Boolean>> reads = new ArrayList<>();
             for (int i = 0; i < 100; i++) {

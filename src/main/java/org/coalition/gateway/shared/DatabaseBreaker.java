@@ -1,0 +1,62 @@
+package org.coalition.gateway.shared;
+
+import java.time.temporal.ChronoUnit;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerName;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * One circuit breaker for the whole database: once PostgreSQL is known to be gone, requests are refused at
+ * once instead of each trying a connection of its own, and after {@link #OPEN_MILLIS} one probe
+ * request is let through to find out whether it is back. The ledger event poll (five times a second) also
+ * passes here, so an outage is noticed, and its end probed, even when no partner is calling. Use it only
+ * through {@link Database}, which also classifies what the breaker itself throws.
+ */
+@ApplicationScoped
+class DatabaseBreaker {
+
+    static final String NAME = "database";
+    /** Calls the breaker judges at a time; half of them unreachable opens it. */
+    static final int WINDOW_CALLS = 8;
+    static final long OPEN_MILLIS = 1_000;
+    /**
+     * The longest a request waits on the database, pool queue included. Longer than the 5 s statement_timeout
+     * of the gateway's role (V3), so that a slow statement is normally ended, and rolled back, by PostgreSQL
+     * first; this bound is for a database that stops answering without closing its connections. It answers
+     * SERVICE_UNAVAILABLE but does not open the breaker: slow is not gone.
+     */
+    static final long CALL_TIMEOUT_MILLIS = 6_000;
+
+    @CircuitBreaker(requestVolumeThreshold = WINDOW_CALLS, failureRatio = 0.5, delay = OPEN_MILLIS, delayUnit = ChronoUnit.MILLIS,
+            successThreshold = 1, failOn = ServiceUnavailable.Unreachable.class)
+    @CircuitBreakerName(NAME)
+    @Timeout(value = CALL_TIMEOUT_MILLIS, unit = ChronoUnit.MILLIS)
+    public <T> Uni<T> call(Supplier<Uni<T>> work) {
+        return Uni.createFrom().deferred(work::get).onFailure().transform(DatabaseFailures::classify);
+    }
+
+    /** One line per change of state: the outage as operators see it, without a log line per refused request. */
+    void logStateChanges(@Observes StartupEvent event, CircuitBreakerMaintenance breakers) {
+        breakers.onStateChange(NAME, DatabaseBreaker::logStateChange);
+    }
+
+    private static void logStateChange(CircuitBreakerState state) {
+        switch (state) {
+            case OPEN -> Log.warn("PostgreSQL is unreachable: requests are answered SERVICE_UNAVAILABLE at once;"
+                    + " a probe goes through every " + OPEN_MILLIS + " ms");
+            case HALF_OPEN -> Log.debug("Probing whether PostgreSQL is back");
+            case CLOSED -> Log.info("PostgreSQL answers again: requests go through");
+        }
+    }
+}
