@@ -43,6 +43,8 @@ public class OperationMetricsInterceptor {
     private final MeterRegistry registry;
     private final CurrentIdentityAssociation identities;
     private final Map<Method, Optional<String>> operationNames = new ConcurrentHashMap<>();
+    /** Built once per label set: a builder and a registry look-up on every request cost more than the timing. */
+    private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
     private final ClassValue<Optional<Method>> userErrorsAccessors = new ClassValue<>() {
         @Override
         protected Optional<Method> computeValue(Class<?> type) {
@@ -81,11 +83,11 @@ public class OperationMetricsInterceptor {
     private void record(String operation, String caller, long started, Object answer, Throwable failure) {
         List<UserError> userErrors = failure == null ? userErrorsOf(answer) : List.of();
         String outcome = failure != null ? "error" : userErrors.isEmpty() ? "ok" : "user_error";
-        Timer.builder(REQUESTS)
-                .description("GraphQL operations served, by operation, caller and outcome")
-                .tags("operation", operation, "partner", caller, "outcome", outcome)
-                .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry)
+        timers.computeIfAbsent(List.of(operation, caller, outcome), labels -> Timer.builder(REQUESTS)
+                        .description("GraphQL operations served, by operation, caller and outcome")
+                        .tags("operation", operation, "partner", caller, "outcome", outcome)
+                        .serviceLevelObjectives(LATENCY_BUCKETS)
+                        .register(registry))
                 .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         for (UserError error : userErrors) {
             registry.counter(USER_ERRORS, "operation", operation, "partner", caller, "code", error.code().name()).increment();

@@ -9,6 +9,8 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
@@ -47,8 +49,12 @@ class DatabaseBreaker {
     }
 
     /** One line per change of state: the outage as operators see it, without a log line per refused request. */
-    void logStateChanges(@Observes StartupEvent event, CircuitBreakerMaintenance breakers) {
+    void logStateChanges(@Observes StartupEvent event, CircuitBreakerMaintenance breakers, MeterRegistry registry) {
         breakers.onStateChange(NAME, DatabaseBreaker::logStateChange);
+        // SmallRye's per-call metrics are off (they cost every database call); the state is what operators need.
+        Gauge.builder("coalition.database.breaker.open", breakers, b -> b.currentState(NAME) == CircuitBreakerState.CLOSED ? 0 : 1)
+                .description("1 while the database circuit breaker is open or probing: requests are answered SERVICE_UNAVAILABLE")
+                .register(registry);
     }
 
     private static void logStateChange(CircuitBreakerState state) {
