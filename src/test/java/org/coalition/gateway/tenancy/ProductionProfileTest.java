@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What production mode must not serve, read from the configuration the packaged gateway runs with (the
- * prod profile cannot be started inside the test run; README "Security model" lists the same).
+ * Quarkus test run cannot use the prod profile; RestartIT starts the packaged jar in it; README "Security
+ * model" lists the same).
  */
 class ProductionProfileTest {
 
