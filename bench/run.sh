@@ -144,3 +144,8 @@ jq -r '"pgbench TPC-B-like: \(.pgbench_tps) tps",
   "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores) | RSS MiB | peak heap MiB |",
   "|---|---|---|---|---|---|---|---|---|---|---|",
   (.workloads[] | "| \(.workload) | \(.rps) | \(.ratio_to_pgbench) | \(.p50_ms) | \(.p95_ms) | \(.p99_ms) | \(.errors) | \(.gateway_cpu_cores), \(.gateway_cpu_ms_per_request) | \(.postgres_cpu_cores) | \(.gateway_rss_mib) | \(.gateway_peak_heap_mib) |")' "$file"
+
+if [ "$workloads" = "earn redeem mixed hot me" ]; then
+  log "against the benchmark's targets"
+  jq -r -f bench/targets.jq "$file"
+fi
