@@ -32,9 +32,11 @@ done
 work=$(mktemp -d)
 database=coalition_bench
 cleanup() {
-  [ -n "${gateway_pid:-}" ] && kill "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
+  local status=$?  # the run's own verdict: stopping the gateway (exit 143 on SIGTERM) must not replace it
+  if [ -n "${gateway_pid:-}" ]; then kill "$gateway_pid" 2>/dev/null || true; wait "$gateway_pid" 2>/dev/null || true; fi
   psql -q -d postgres -c "drop database if exists $database" -c "drop database if exists coalition_pgbench" 2>/dev/null || true
   rm -rf "$work"
+  exit "$status"
 }
 trap cleanup EXIT
 log() { printf '\n=== %s\n' "$*"; }
