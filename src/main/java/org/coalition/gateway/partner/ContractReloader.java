@@ -15,6 +15,7 @@ public class ContractReloader {
 
     private final PartnerDirectory directory;
     private final PartnerRegistrar registrar;
+    private volatile boolean registrationPending;
 
     public ContractReloader(PartnerDirectory directory, PartnerRegistrar registrar) {
         this.directory = directory;
@@ -28,10 +29,16 @@ public class ContractReloader {
     }
 
     public Uni<Void> reloadNow() {
-        if (!directory.reload()) {
+        boolean changed = directory.reload();
+        if (!changed && !registrationPending) {
             return Uni.createFrom().voidItem();
         }
-        Log.infof("Partner contracts changed; %d in force", directory.all().size());
-        return registrar.registerContracts();
+        if (changed) {
+            Log.infof("Partner contracts changed; %d in force", directory.all().size());
+        }
+        // Until the changed contracts are registered (a database outage may fail it), every reload tries again:
+        // the directory already holds them, so it would not report them changed a second time.
+        registrationPending = true;
+        return registrar.registerContracts().invoke(() -> registrationPending = false);
     }
 }
