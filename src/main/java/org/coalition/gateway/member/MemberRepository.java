@@ -87,11 +87,11 @@ public class MemberRepository {
      * the newest row version after waiting for a concurrent writer, so this is a race-free debit.
      */
     public Uni<MemberAccount> debitAvailable(SqlClient client, MemberKey key, long points) {
-        String debit = "update members set balance = balance - $2 where " + condition(key)
-                + " and balance - held >= $2 returning " + COLUMNS;
-        return client.preparedQuery(debit).execute(Tuple.of(value(key), points))
-                .flatMap(rows -> first(rows).map(member -> Uni.createFrom().item(member))
-                        .orElseGet(() -> explainFailedDebit(client, key, points)));
+        // The same SQL function the one-statement redemption debits with (V9), so the rule and its refusal are written once.
+        return client.preparedQuery("select " + COLUMNS + " from member_debit_available($1, $2, $3)")
+                .execute(Tuple.of(keyKind(key), keyReference(key), points))
+                .map(rows -> first(rows).orElseThrow())
+                .onFailure().transform(MemberRepository::businessFailureOf);
     }
 
     /** Reserves points for a hold: available drops, the balance does not. Same race-free guard as a debit. */
