@@ -31,6 +31,77 @@ public interface CoalitionConfig {
         String currency();
     }
 
+    Webhooks webhooks();
+
+    /** Partner events and their webhook deliveries (package {@code webhook}; README, "Webhooks"). */
+    interface Webhooks {
+        /** Whether this replica delivers; every replica may, the endpoint leases keep them apart. */
+        @WithDefault("true")
+        boolean deliveryEnabled();
+
+        /** How often a replica looks for endpoints with deliveries due. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** A receiver must answer within this; a slow one fails the attempt, not other partners' deliveries. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** Attempts of one delivery before it is dead-lettered (the partner can replay it). */
+        @WithDefault("12")
+        int maxAttempts();
+
+        /** First retry delay; each further one doubles, up to {@code backoff-cap}, with jitter. */
+        @WithDefault("10s")
+        Duration backoffBase();
+
+        @WithDefault("6h")
+        Duration backoffCap();
+
+        /** Consecutive failed attempts after which an endpoint's circuit opens. */
+        @WithDefault("5")
+        int breakerFailureThreshold();
+
+        /** How long an open circuit stops attempts before one trial delivery. */
+        @WithDefault("60s")
+        Duration breakerDelay();
+
+        /** How long a replica owns an endpoint without renewing; far longer than one request's timeout. */
+        @WithDefault("60s")
+        Duration leaseDuration();
+
+        /** Endpoints one replica delivers to at the same time. */
+        @WithDefault("32")
+        int maxEndpointsInFlight();
+
+        /** Deliveries sent under one lease before the endpoint is put back for any replica to take. */
+        @WithDefault("100")
+        int deliveriesPerLease();
+
+        /** Endpoints per partner at most. */
+        @WithDefault("16")
+        int maxEndpointsPerPartner();
+
+        /** Production refuses plain http endpoints. */
+        @WithDefault("true")
+        boolean requireHttps();
+
+        /** Production refuses endpoints on loopback, private, link-local and other non-public addresses. */
+        @WithDefault("false")
+        boolean allowPrivateTargets();
+
+        /** How far ahead of a lot's expiry its issuer hears PointsExpiring. */
+        @WithDefault("14d")
+        Duration pointsExpiringLead();
+
+        /** Delivered deliveries and their events are kept this long. */
+        @WithDefault("30d")
+        Duration retention();
+    }
+
     Expiry expiry();
 
     DatabaseLimits database();
