@@ -61,6 +61,16 @@ create index webhook_deliveries_pending on webhook_deliveries (endpoint_id, id) 
 create index webhook_deliveries_dead on webhook_deliveries (endpoint_id, id) where status = 'DEAD';
 create index webhook_deliveries_by_event on webhook_deliveries (event_id);
 
+-- A partner's request to send dead deliveries again: what it replayed, so a retried request answers the same.
+create table webhook_replays (
+    id          uuid primary key,
+    partner_id  text        not null,
+    endpoint_id uuid        not null,
+    replayed    int         not null,
+    created_at  timestamptz not null default now()
+);
+revoke update on webhook_replays from ${appRole};
+
 grant delete on partner_events, webhook_endpoints, webhook_deliveries to ${appRole};
 
 -- Partners see their own events, endpoints and deliveries; the gateway's own jobs see all. Not FORCEd:
@@ -77,6 +87,10 @@ alter table webhook_deliveries enable row level security;
 create policy webhook_deliveries_by_caller on webhook_deliveries
     using (coalition_caller_kind() = 'SYSTEM' or partner_id = coalition_partner())
     with check (coalition_caller_kind() = 'SYSTEM' or partner_id = coalition_partner());
+alter table webhook_replays enable row level security;
+alter table webhook_replays force row level security;
+create policy webhook_replays_by_caller on webhook_replays
+    using (partner_id = coalition_partner()) with check (partner_id = coalition_partner());
 
 -- The one door through which events are raised. Returns the event's id.
 create function partner_event_publish(_partner text, _type text, _member uuid, _entry uuid, _payload jsonb)

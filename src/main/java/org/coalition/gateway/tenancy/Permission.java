@@ -13,7 +13,9 @@ public enum Permission {
     POINTS_REVERSE("points:reverse"),
     MEMBERS_ENROLL("members:enroll"),
     MEMBERS_READ("members:read"),
-    SETTLEMENT_READ("settlement:read");
+    SETTLEMENT_READ("settlement:read"),
+    /** Manage the partner's own webhook endpoints and their deliveries. */
+    WEBHOOKS_MANAGE("webhooks:manage");
 
     private final String scope;
 
