@@ -106,11 +106,14 @@ class WebhookDeliveryTest {
 
     @Test
     void aReceiverThatWasDownGetsEveryEventInOrderOnceItIsBack() {
-        WebhookReceiver receiver = receiver(WebhookReceiver.down());
+        WebhookReceiver receiver = receiver(WebhookReceiver.started().holding());
         Webhooks.Endpoint endpoint = endpoint(FRESHMART, receiver);
         EnrolledMember member = Fixtures.enroll(FRESHMART);
         List<String> earned = IntStream.range(0, 5).mapToObj(i -> Webhooks.earn(FRESHMART, member)).toList();
+        await().atMost(PATIENCE).until(() -> receiver.inProgress() == 1);
 
+        receiver.stop(); // goes down in the middle of the first delivery
+        receiver.open();
         await().atMost(PATIENCE).until(() -> Webhooks.deliveries(FRESHMART, endpoint.id(), "PENDING").stream()
                 .anyMatch(d -> ((Integer) d.get("attempts")) >= 1 && d.get("lastError") != null));
         receiver.start();
