@@ -6,6 +6,9 @@
 #   bench/run.sh [--clients 32] [--seconds 30] [--members 100000] [--workloads "earn redeem mixed hot me"]
 #                [--warmup 60] [--pool 20 (the gateway's database connections)]
 #
+# The workload earn-webhook is earn while both partners have an active webhook endpoint on a local receiver
+# (bench/tools/WebhookSink.java); compare it with earn in the same run: --workloads "earn earn-webhook".
+#
 # Needs: a JDK 17, wrk, psql, pgbench, openssl, jq, and a PostgreSQL that the local user can reach as a
 # superuser (default: 127.0.0.1:5432, user postgres, trust auth; override with PGHOST/PGPORT/PGUSER).
 set -euo pipefail
@@ -34,6 +37,7 @@ database=coalition_bench
 cleanup() {
   local status=$?  # the run's own verdict: stopping the gateway (exit 143 on SIGTERM) must not replace it
   if [ -n "${gateway_pid:-}" ]; then kill "$gateway_pid" 2>/dev/null || true; wait "$gateway_pid" 2>/dev/null || true; fi
+  if [ -n "${sink_pid:-}" ]; then kill "$sink_pid" 2>/dev/null || true; fi
   psql -q -d postgres -c "drop database if exists $database" -c "drop database if exists coalition_pgbench" 2>/dev/null || true
   rm -rf "$work"
   exit "$status"
@@ -58,7 +62,7 @@ sign() { # claims json -> compact JWT
   printf '%s.%s.%s' "$header" "$payload" "$signature"
 }
 claims='"iss":"https://bench.local","aud":"coalition-gateway","iat":'$now',"exp":'$((now + 7200))
-partner_token() { sign '{'"$claims"',"sub":"'"$1"'","azp":"'"$1"'","scope":"points:earn points:redeem members:read"}'; }
+partner_token() { sign '{'"$claims"',"sub":"'"$1"'","azp":"'"$1"'","scope":"points:earn points:redeem members:read webhooks:manage"}'; }
 export BENCH_TOKEN_FRESHMART=$(partner_token freshmart-pos) BENCH_TOKEN_FUELCO=$(partner_token fuelco-pos)
 export BENCH_MEMBER_TOKENS=$work/member-tokens BENCH_MEMBERS=$members BENCH_HOT_MEMBERS=1000
 for n in $(seq 1 1000); do
@@ -66,8 +70,10 @@ for n in $(seq 1 1000); do
 done > "$BENCH_MEMBER_TOKENS"
 
 log "starting the gateway (production profile, -Xmx256m)"
+# The webhook receiver runs on this machine over http, which production refuses; only the benchmark allows it.
 DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$database DB_OWNER_USER=$PGUSER DB_POOL_SIZE=$pool \
 OIDC_PUBLIC_KEY="$public_key" OIDC_TOKEN_ISSUER=https://bench.local \
+COALITION_WEBHOOKS_REQUIRE_HTTPS=false COALITION_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true \
   java -Xmx256m -Xlog:gc:file="$work/gc.log" ${BENCH_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
 for _ in $(seq 1 90); do curl -sf localhost:8080/q/health/ready >/dev/null && break; sleep 1; done
@@ -83,6 +89,33 @@ postgres_cpu() { cpu_ticks $(pgrep -x postgres | sed 's|.*|/proc/&/stat|'); }
 entries() { psql -qtA -d $database -c "select count(*) filter (where kind = 'EARN'), count(*) filter (where kind = 'REDEMPTION') from journal_entries" | tr '|' ' '; }
 # Requests in flight when wrk stops still commit: wait until the ledger stops moving before counting.
 settle() { local last=""; while true; do current=$(entries); [ "$current" = "$last" ] && break; last=$current; sleep 1; done; }
+graphql() { # token, document, variables json
+  curl -sf -H 'Content-Type: application/json' -H "Authorization: Bearer $1" localhost:8080/graphql \
+    -d "$(jq -nc --arg q "$2" --argjson v "$3" '{query: $q, variables: $v}')"
+}
+sink_port=18089
+webhook_events() { psql -qtA -d $database -c "select count(*) from partner_events where type = 'TransactionPosted'"; }
+pending_deliveries() { psql -qtA -d $database -c "select count(*) from webhook_deliveries where status <> 'DELIVERED'"; }
+# Both partners subscribe to TransactionPosted on the local sink; prints the endpoint ids.
+start_sink() {
+  [ -z "${sink_pid:-}" ] || return 0
+  java -Xmx64m bench/tools/WebhookSink.java $sink_port & sink_pid=$!
+  for _ in $(seq 1 60); do curl -sf localhost:$sink_port/count >/dev/null && break; sleep 0.5; done
+}
+subscribe_webhooks() {
+  for token in "$BENCH_TOKEN_FRESHMART" "$BENCH_TOKEN_FUELCO"; do
+    graphql "$token" 'mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } userErrors { message } } }' \
+      "{\"i\":{\"idempotencyKey\":\"bench-$RANDOM-$RANDOM\",\"url\":\"http://127.0.0.1:$sink_port/hook\",\"eventTypes\":[\"TRANSACTION_POSTED\"]}}" \
+      | jq -er '.data.createWebhookEndpoint.endpoint.id'
+  done
+}
+unsubscribe_webhooks() { # endpoint ids (FreshMart's, then FuelCo's)
+  set -- "$@"
+  graphql "$BENCH_TOKEN_FRESHMART" 'mutation($i: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $i) { userErrors { message } } }' \
+    "{\"i\":{\"idempotencyKey\":\"bench-$RANDOM-$RANDOM\",\"id\":\"$1\"}}" > /dev/null
+  graphql "$BENCH_TOKEN_FUELCO" 'mutation($i: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $i) { userErrors { message } } }' \
+    "{\"i\":{\"idempotencyKey\":\"bench-$RANDOM-$RANDOM\",\"id\":\"$2\"}}" > /dev/null
+}
 drive() { BENCH_WORKLOAD=$1 wrk -t2 -c"$clients" -d"$2s" --timeout 10s -s bench/load/gateway.lua http://localhost:8080 | sed -n 's/^RESULT //p'; }
 
 # The JIT compiles the hot paths in the first seconds; measured workloads start warm, like a gateway in service.
@@ -94,6 +127,11 @@ results=()
 for workload in $workloads; do
   log "workload $workload: $clients clients, ${seconds}s"
   read -r earns_before redemptions_before < <(entries)
+  if [ "$workload" = earn-webhook ]; then
+    start_sink
+    endpoints=$(subscribe_webhooks | tr '\n' ' ')
+    events_before=$(webhook_events) received_before=$(curl -sf localhost:$sink_port/count)
+  fi
   gc_line=$(wc -l < "$work/gc.log")
   gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu)
   ( peak=0; while kill -0 $gateway_pid 2>/dev/null; do
@@ -122,10 +160,28 @@ for workload in $workloads; do
     fi
     ledger="{\"violations\":0,\"earn_entries\":$new_earns,\"redemption_entries\":$new_redemptions}"
   fi
+  webhooks='null'
+  if [ "$workload" = earn-webhook ]; then
+    # Every event of the workload must arrive: wait for the backlog to drain, then count what the sink saw.
+    drain_start=$(date +%s)
+    while [ "$(pending_deliveries)" != 0 ]; do sleep 1; [ $(( $(date +%s) - drain_start )) -lt 300 ] || break; done
+    drain_seconds=$(( $(date +%s) - drain_start ))
+    events=$(( $(webhook_events) - events_before ))
+    read -r requests_before distinct_before <<< "$received_before"
+    read -r requests_after distinct_after <<< "$(curl -sf localhost:$sink_port/count)"
+    delivered=$((distinct_after - distinct_before)) requests=$((requests_after - requests_before))
+    echo "webhooks: $events events, $delivered delivered ($requests requests), backlog drained ${drain_seconds}s after the load"
+    unsubscribe_webhooks $endpoints
+    if [ "$delivered" -ne "$events" ]; then
+      echo "WEBHOOK CHECK FAILED after $workload: $events events, $delivered delivered" >&2
+      exit 1
+    fi
+    webhooks="{\"events\":$events,\"delivered\":$delivered,\"requests\":$requests,\"drain_seconds\":$drain_seconds}"
+  fi
   results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" \
-      --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson s "$seconds" \
+      --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson webhooks "$webhooks" --argjson s "$seconds" \
       '{workload: $w} + . + {gateway_cpu_cores: ($g / $s * 100 | round / 100), gateway_cpu_ms_per_request: ($g * 1000 / .requests * 100 | round / 100),
-        postgres_cpu_cores: ($p / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger}' <<< "$result")")
+        postgres_cpu_cores: ($p / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks}' <<< "$result")")
 done
 
 log "pgbench TPC-B-like builtin: $clients clients, ${seconds}s, scale $clients"

@@ -9,6 +9,10 @@ def verdict($ok): if $ok then "met" else "NOT MET" end;
     | "hot partner at \($r * 100 | round) % of random redemptions (target >= 80 %): \(verdict($r >= 0.8))"),
   ((w("me").rps / w("earn").rps) as $r
     | "reads \($r * 100 | round / 100) x earn throughput (target >= 3): \(verdict($r >= 3))"),
+  (if any(.workloads[]; .workload == "earn-webhook") then
+     (w("earn-webhook").rps / w("earn").rps) as $r
+     | "earn with active webhooks at \($r * 100 | round) % of earn (target >= 90 %): \(verdict($r >= 0.9))"
+   else empty end),
   ([.workloads[].gateway_peak_heap_mib] | max) as $heap
     | "peak heap \($heap) MiB (target < 256): \(verdict($heap < 256))"
 ] | .[]

@@ -21,6 +21,8 @@ create table partner_events (
     created_at timestamptz not null default now()
 );
 create index partner_events_by_partner on partner_events (partner_id, id);
+-- Append-only and in time order: a BRIN index finds what retention forgets for almost no write cost.
+create index partner_events_created on partner_events using brin (created_at);
 
 create table webhook_endpoints (
     id                         uuid primary key,
@@ -60,6 +62,7 @@ create table webhook_deliveries (
 create index webhook_deliveries_pending on webhook_deliveries (endpoint_id, id) where status = 'PENDING';
 create index webhook_deliveries_dead on webhook_deliveries (endpoint_id, id) where status = 'DEAD';
 create index webhook_deliveries_by_event on webhook_deliveries (event_id);
+create index webhook_deliveries_created on webhook_deliveries using brin (created_at);
 
 -- A partner's request to send dead deliveries again: what it replayed, so a retried request answers the same.
 create table webhook_replays (

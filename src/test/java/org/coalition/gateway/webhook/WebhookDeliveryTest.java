@@ -105,6 +105,23 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void aRefusedRequestRaisesNoEventAndQueuesNoDelivery() {
+        WebhookReceiver receiver = receiver(WebhookReceiver.started());
+        Webhooks.Endpoint endpoint = endpoint(FRESHMART, receiver);
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+
+        String refusal = Fixtures.redeem(FRESHMART, Fixtures.redeemInput(member, 1_000_000))
+                .getString("data.redeemPoints.userErrors[0].code");
+        String transactionId = Webhooks.earn(FRESHMART, member);
+
+        assertEquals("INSUFFICIENT_POINTS", refusal);
+        await().atMost(PATIENCE).until(() -> eventsAbout(receiver, Set.of(transactionId)).size() == 1);
+        List<Map<String, Object>> deliveries = Webhooks.deliveries(FRESHMART, endpoint.id(), null);
+        assertEquals(1, deliveries.size(), "the refused redemption left no event behind: " + deliveries);
+        assertEquals(transactionId, new JsonObject((String) deliveries.get(0).get("body")).getJsonObject("data").getString("transactionId"));
+    }
+
+    @Test
     void aReceiverThatWasDownGetsEveryEventInOrderOnceItIsBack() {
         WebhookReceiver receiver = receiver(WebhookReceiver.started().holding());
         Webhooks.Endpoint endpoint = endpoint(FRESHMART, receiver);
