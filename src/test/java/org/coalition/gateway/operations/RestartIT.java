@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
@@ -39,6 +42,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.smallrye.jwt.build.Jwt;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import org.coalition.gateway.operations.LedgerLoad.Outcome;
@@ -80,7 +85,7 @@ class RestartIT {
         generator.initialize(2048);
         signingKey = generator.generateKeyPair();
         token = Jwt.issuer(ISSUER).audience("coalition-gateway").subject("service-account-" + PARTNER)
-                .claim("azp", PARTNER).claim("scope", "points:earn points:redeem members:enroll members:read")
+                .claim("azp", PARTNER).claim("scope", "points:earn points:redeem members:enroll members:read webhooks:manage")
                 .expiresIn(3600).jws().keyId("restart-it").sign(signingKey.getPrivate());
     }
 
@@ -197,6 +202,35 @@ class RestartIT {
     }
 
     // ------------------------------------------------------------------------------------------------ the gateway
+
+    /** Production's webhook URL rules, checked here because this is where the packaged gateway runs in its production profile. */
+    @Test
+    void productionRefusesWebhookEndpointsOverPlainHttpOrOnPrivateAddresses() throws Exception {
+        gateway = startGateway(createDatabase("webhook_rules"), freePort(), "webhook-rules");
+
+        for (String url : List.of("http://93.184.216.34/hook", "https://localhost/hook", "https://127.0.0.1:8443/hook",
+                "https://10.0.0.7/hook", "https://169.254.169.254/latest/meta-data", "https://[::1]/hook")) {
+            JsonObject refused = createWebhookEndpoint(url);
+            assertEquals("INVALID_INPUT", refused.getJsonArray("userErrors").getJsonObject(0).getString("code"), url);
+            assertEquals(null, refused.getValue("endpoint"), url);
+        }
+        assertEquals(0, createWebhookEndpoint("https://93.184.216.34/hook").getJsonArray("userErrors").size());
+    }
+
+    private JsonObject createWebhookEndpoint(String url) throws IOException, InterruptedException {
+        String body = new JsonObject()
+                .put("query", "mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) {"
+                        + " endpoint { id } userErrors { code field message } } }")
+                .put("variables", new JsonObject().put("i", new JsonObject().put("idempotencyKey", UUID.randomUUID().toString())
+                        .put("url", url).put("eventTypes", new JsonArray().add("TRANSACTION_POSTED"))))
+                .encode();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(gateway.uri("/graphql"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return new JsonObject(response.body()).getJsonObject("data").getJsonObject("createWebhookEndpoint");
+    }
 
     private PackagedGateway startGateway(String database, int port, String name) {
         Map<String, String> environment = new HashMap<>();

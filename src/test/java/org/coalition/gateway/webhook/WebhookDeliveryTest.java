@@ -170,6 +170,8 @@ class WebhookDeliveryTest {
         assertEquals(500, dead.get(0).get("lastResponseStatus"));
         assertEquals(config.webhooks().maxAttempts(), eventsAbout(receiver, Set.of(transactionId)).size(),
                 "one request per attempt, and no more after the last");
+        metrics.refreshBacklog().await().atMost(PATIENCE);
+        assertTrue(RestAssured.get("/q/metrics").asString().contains("coalition_webhook_dead_letters{partner=\"freshmart\"}"));
 
         receiver.answering(200);
         Map<String, Object> input = Map.of("idempotencyKey", Fixtures.key(), "endpointId", endpoint.id());
