@@ -11,7 +11,11 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.opentelemetry.instrumentation.annotations.WithSpan;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -38,6 +42,8 @@ import org.coalition.gateway.shared.UserError;
 import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
+import org.coalition.gateway.webhook.PartnerEventType;
+import org.coalition.gateway.webhook.PartnerEvents;
 
 /**
  * Two-phase redemption: a web shop reserves points at checkout and captures them when the order ships.
@@ -67,7 +73,7 @@ public class HoldService {
             ), expired as (
                 update redemption_holds h set status = 'EXPIRED', resolved_at = now()
                 from due where h.id = due.id and h.status = 'ACTIVE'
-                returning h.member_id, h.points
+                returning h.id, h.member_id, h.partner_id, h.points, h.partner_reference, h.expires_at
             ), released as (
                 update members m set held = m.held - x.points
                 from (select member_id, sum(points) as points from expired group by member_id) x
@@ -76,7 +82,7 @@ public class HoldService {
             ), notified as (
                 insert into ledger_events (member_id) select id from released
             )
-            select count(*) as holds from expired
+            select * from expired order by expires_at, id
             """;
 
     private final PartnerDirectory partners;
@@ -87,12 +93,14 @@ public class HoldService {
     private final RequestFingerprints fingerprints;
     private final TenantSessions sessions;
     private final LedgerEvents events;
+    private final PartnerEvents partnerEvents;
     private final CoalitionConfig config;
 
     public HoldService(PartnerDirectory partners, MemberRepository members, PointSpending spending,
             PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
-            TenantSessions sessions, LedgerEvents events, CoalitionConfig config) {
+            TenantSessions sessions, LedgerEvents events, PartnerEvents partnerEvents, CoalitionConfig config) {
         this.events = events;
+        this.partnerEvents = partnerEvents;
         this.partners = partners;
         this.members = members;
         this.spending = spending;
@@ -216,11 +224,33 @@ public class HoldService {
 
     // ------------------------------------------------------------------ expiry and reads
 
-    /** Releases holds past their expiry; returns how many. Safe on several replicas at once (skip locked). */
+    /**
+     * Releases holds past their expiry and tells each hold's partner (HoldExpired) in the same transaction;
+     * returns how many. Safe on several replicas at once (skip locked).
+     */
     public Uni<Long> releaseExpired() {
         return sessions.asSystem(connection -> connection.preparedQuery(EXPIRE_DUE)
                 .execute(Tuple.of(config.holds().expiryBatchSize()))
-                .map(rows -> rows.iterator().next().getLong("holds")));
+                .flatMap(expired -> announceExpired(connection, expired)));
+    }
+
+    private Uni<Long> announceExpired(SqlConnection connection, RowSet<Row> expired) {
+        return Multi.createFrom().iterable(expired)
+                .onItem().transformToUniAndConcatenate(hold -> partnerEvents.publish(connection, hold.getString("partner_id"),
+                        PartnerEventType.HOLD_EXPIRED, hold.getUUID("member_id"), null, holdExpired(hold)))
+                .collect().last()
+                .replaceWith((long) expired.size());
+    }
+
+    private static JsonObject holdExpired(Row hold) {
+        JsonObject data = new JsonObject()
+                .put("holdId", hold.getUUID("id").toString())
+                .put("memberId", hold.getUUID("member_id").toString())
+                .put("partnerId", hold.getString("partner_id"))
+                .put("points", hold.getInteger("points"))
+                .put("expiredAt", hold.getOffsetDateTime("expires_at").toInstant().toString());
+        String reference = hold.getString("partner_reference");
+        return reference == null ? data : data.put("partnerReference", reference);
     }
 
     public Uni<Optional<RedemptionHold>> find(Caller caller, UUID holdId) {

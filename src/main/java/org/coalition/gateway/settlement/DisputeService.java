@@ -52,11 +52,14 @@ public class DisputeService {
     private final TenantSessions sessions;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
+    private final SettlementEvents events;
 
-    public DisputeService(TenantSessions sessions, IdempotentTransactions idempotent, RequestFingerprints fingerprints) {
+    public DisputeService(TenantSessions sessions, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
+            SettlementEvents events) {
         this.sessions = sessions;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
+        this.events = events;
     }
 
     @WithSpan
@@ -77,16 +80,20 @@ public class DisputeService {
                                         throw BusinessFailure.of(ErrorCode.RECORD_NOT_FOUND, "No settlement record of this partner has this id",
                                                 "input", "recordId");
                                     }
-                                    return connection.preparedQuery(RAISE)
-                                            .execute(Tuple.of(disputeId, recordId, partner.partnerId(), input.reason.strip()))
-                                            .onFailure(DisputeService::isAlreadyDisputed)
-                                            .transform(e -> BusinessFailure.of(ErrorCode.INVALID_INPUT,
-                                                    "This record already has an open dispute", "input", "recordId"));
-                                })
-                                .map(rows -> DisputePayload.of(Dispute.from(rows.iterator().next()))),
+                                    return raise(connection, disputeId, record.iterator().next(), partner.partnerId(), input.reason.strip());
+                                }),
                         this::existing)
                 .onFailure(UserErrors::answerable)
                 .recoverWithItem(failure -> DisputePayload.failed(UserErrors.of(failure)));
+    }
+
+    private Uni<DisputePayload> raise(SqlConnection connection, UUID disputeId, Row record, String partnerId, String reason) {
+        return connection.preparedQuery(RAISE).execute(Tuple.of(disputeId, record.getUUID("id"), partnerId, reason))
+                .onFailure(DisputeService::isAlreadyDisputed)
+                .transform(e -> BusinessFailure.of(ErrorCode.INVALID_INPUT, "This record already has an open dispute", "input", "recordId"))
+                .map(rows -> Dispute.from(rows.iterator().next()))
+                .call(dispute -> events.disputeOpened(connection, dispute, record))
+                .map(DisputePayload::of);
     }
 
     @WithSpan
@@ -122,14 +129,22 @@ public class DisputeService {
             if (dispute.status() != DisputeTypes.DisputeStatus.OPEN) {
                 throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "The dispute was already " + dispute.status(), "input", "disputeId");
             }
-            Uni<UUID> adjustment = input.accept
-                    ? connection.preparedQuery(RECORD).execute(Tuple.of(dispute.recordId()))
-                            .flatMap(record -> adjust(connection, record.iterator().next(), input.adjustedAmount, adjustmentId))
-                    : Uni.createFrom().nullItem();
-            return adjustment.flatMap(adjustmentRecord -> connection.preparedQuery(RESOLVE)
-                    .execute(Tuple.of(disputeId, input.accept ? "ACCEPTED" : "REJECTED", adjustmentRecord, input.note))
-                    .map(resolved -> DisputePayload.of(Dispute.from(resolved.iterator().next()))));
+            return connection.preparedQuery(RECORD).execute(Tuple.of(dispute.recordId()))
+                    .flatMap(records -> resolve(connection, dispute, records.iterator().next(), input, adjustmentId));
         });
+    }
+
+    private Uni<DisputePayload> resolve(SqlConnection connection, Dispute dispute, Row record, ResolveDisputeInput input,
+            UUID adjustmentId) {
+        Uni<UUID> adjustment = input.accept
+                ? adjust(connection, record, input.adjustedAmount, adjustmentId)
+                : Uni.createFrom().nullItem();
+        return adjustment.flatMap(adjustmentRecord -> connection.preparedQuery(RESOLVE)
+                        .execute(Tuple.of(UUID.fromString(dispute.id()), input.accept ? "ACCEPTED" : "REJECTED", adjustmentRecord,
+                                input.note)))
+                .map(resolved -> Dispute.from(resolved.iterator().next()))
+                .call(resolved -> events.disputeResolved(connection, resolved, record, input.note))
+                .map(DisputePayload::of);
     }
 
     /** Adds the difference between the corrected and the recorded amount; nothing when they are equal. */

@@ -117,11 +117,13 @@ public class SettlementService {
     private final PartnerDirectory partners;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
+    private final SettlementEvents events;
     private final CoalitionConfig config;
 
     public SettlementService(TenantSessions sessions, PartnerDirectory partners, IdempotentTransactions idempotent,
-            RequestFingerprints fingerprints, CoalitionConfig config) {
+            RequestFingerprints fingerprints, SettlementEvents events, CoalitionConfig config) {
         this.sessions = sessions;
+        this.events = events;
         this.partners = partners;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
@@ -213,6 +215,7 @@ public class SettlementService {
             }
             SettlementPeriod period = SettlementPeriod.from(rows.iterator().next());
             if (period.status() == PeriodStatus.CLOSED) {
+                // answered as it was closed; only the close itself tells the parties (SettlementPeriodClosed)
                 return closed(connection, periodId);
             }
             if (period.startsAt().isAfter(Instant.now())) {
@@ -245,6 +248,7 @@ public class SettlementService {
                         .flatMap(ignored -> connection.preparedQuery(MATRIX).execute(Tuple.of(periodId)))
                         .flatMap(ignored -> connection.preparedQuery(CLOSE).execute(Tuple.of(periodId, cutoff.atOffset(ZoneOffset.UTC))))
                         .flatMap(ignored -> closed(connection, periodId))
+                        .call(payload -> events.periodClosed(connection, payload.period(), payload.statements()))
                         .invoke(payload -> {
                             assertNetsSumToZero(payload.statements());
                             Log.infof("Closed settlement period %s: %d records, %d statements", periodId, swept.rowCount(),
