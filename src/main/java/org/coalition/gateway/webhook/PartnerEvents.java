@@ -27,7 +27,7 @@ public class PartnerEvents {
     public Uni<Void> publish(SqlConnection connection, String partnerId, PartnerEventType type, UUID memberId, UUID entryId,
             JsonObject data) {
         return connection.preparedQuery(PUBLISH)
-                .execute(Tuple.of(partnerId, type.wireName(), memberId, entryId, data.encode()))
+                .execute(Tuple.of(partnerId, type.wireName(), memberId, entryId, data))
                 .replaceWithVoid();
     }
 }
