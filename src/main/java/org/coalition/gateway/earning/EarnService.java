@@ -19,6 +19,9 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import org.coalition.gateway.campaign.BonusRules;
+import org.coalition.gateway.campaign.CampaignBook;
+import org.coalition.gateway.campaign.CampaignTypes.EarnBonus;
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
@@ -49,10 +52,18 @@ import org.coalition.gateway.tenancy.Caller;
 @ApplicationScoped
 public class EarnService {
 
-    /** Caller, claim, credit, entry with postings and lot, settlement record: one statement, one round trip (V9). */
+    /**
+     * Caller, claim, credit, entry with postings and lot, settlement record, and the bonuses of the partner's
+     * campaigns: one statement, one round trip (V9, V13).
+     */
     private static final String EARN_IN_ONE_STATEMENT = """
             select * from earn_points($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                                      $20, $21, $22, $23, $24, $25, $26, $27)
+                                      $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+            """;
+
+    private static final String GRANTED = """
+            select g.entry_id, g.campaign_id, g.points, c.name from bonus_grants g join campaigns c on c.id = g.campaign_id
+            where g.earn_entry_id = $1 order by g.granted_at, g.entry_id
             """;
 
     static final BigDecimal MAX_PURCHASE_AMOUNT = new BigDecimal("10000000");
@@ -67,10 +78,12 @@ public class EarnService {
     private final CoalitionConfig config;
     private final SettlementRecorder settlement;
     private final LedgerMetrics ledgerMetrics;
+    private final CampaignBook campaigns;
 
     public EarnService(PartnerDirectory partners, AccountBook accounts,
             PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
-            CoalitionConfig config, SettlementRecorder settlement, LedgerMetrics ledgerMetrics) {
+            CoalitionConfig config, SettlementRecorder settlement, LedgerMetrics ledgerMetrics, CampaignBook campaigns) {
+        this.campaigns = campaigns;
         this.settlement = settlement;
         this.ledgerMetrics = ledgerMetrics;
         this.partners = partners;
@@ -99,7 +112,7 @@ public class EarnService {
 
     /** A validated earn request: everything needed to post it without looking at the input again. */
     record Earning(PartnerContract contract, PartnerContract.Version version, MemberKey member, EarnPointsInput input,
-            Instant occurredAt, EarnCalculator.Earned earned) {
+            Instant occurredAt, EarnCalculator.Earned earned, List<CampaignBook.Candidate> bonuses) {
     }
 
     Earning validate(Caller caller, EarnPointsInput input, Instant now) {
@@ -125,7 +138,14 @@ public class EarnService {
             throw new BusinessFailure(errors);
         }
         EarnCalculator.Earned earned = EarnCalculator.points(version.get().earn(), input.purchaseAmount, input.lines);
-        return new Earning(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, occurredAt, earned);
+        List<CampaignBook.Candidate> bonuses = campaigns.candidates(contract.id(), new BonusRules.Basket(occurredAt,
+                input.purchaseAmount, input.currency, basketLines(input), version.get().earn().pointsPerUnit()));
+        return new Earning(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, occurredAt, earned,
+                bonuses);
+    }
+
+    private static List<BonusRules.Line> basketLines(EarnPointsInput input) {
+        return input.lines == null ? List.of() : input.lines.stream().map(line -> new BonusRules.Line(line.category, line.amount)).toList();
     }
 
     private static List<UserError> checkAmounts(EarnPointsInput input, String contractCurrency) {
@@ -185,8 +205,23 @@ public class EarnService {
                 .addInteger(earning.version().number());
         JournalWriter.addPostings(arguments, postings)
                 .addOffsetDateTime(expiresAt(earning).atOffset(ZoneOffset.UTC));
-        return SettlementRecorder.addRecords(arguments, points == 0 ? List.of()
+        SettlementRecorder.addRecords(arguments, points == 0 ? List.of()
                 : List.of(settlement.issuanceFee(earning.version(), partnerId, points)));
+        return addBonusArguments(arguments, earning);
+    }
+
+    /** What the statement needs to grant the candidate bonuses: one point's postings, the fee, the candidates. */
+    private Tuple addBonusArguments(Tuple arguments, Earning earning) {
+        String partnerId = earning.contract().id();
+        arguments.addString(config.operator().partnerId());
+        JournalWriter.addPostings(arguments, PostingTemplate.BONUS.postings(1,
+                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId)));
+        List<CampaignBook.Candidate> bonuses = earning.bonuses();
+        return arguments.addBigDecimal(earning.version().pricing().issuePrice())
+                .addString(earning.version().settlement().currency())
+                .addArrayOfUUID(bonuses.stream().map(bonus -> bonus.campaign().id()).toArray(UUID[]::new))
+                .addArrayOfInteger(bonuses.stream().map(CampaignBook.Candidate::points).toArray(Integer[]::new))
+                .addArrayOfUUID(bonuses.stream().map(CampaignBook.Candidate::entryId).toArray(UUID[]::new));
     }
 
     private EarnPointsPayload posted(Row row, UUID entryId, Earning earning) {
@@ -196,7 +231,25 @@ public class EarnService {
         // No member id: a pseudonym is still personal data, and the entry id leads to the member for those who may look.
         Log.debugf("earn %s: %d points at %s", entryId, entry.points(), earning.contract().id());
         return EarnPointsPayload.posted(PointTransaction.posted(entry, row.getOffsetDateTime("posted_at").toInstant()),
-                member.view());
+                member.view(), granted(row, earning));
+    }
+
+    /** The candidates the statement granted, with the points it granted (a per-member cap may have cut them). */
+    private List<EarnBonus> granted(Row row, Earning earning) {
+        UUID[] campaignIds = row.getArrayOfUUIDs("granted_campaigns");
+        if (campaignIds == null || campaignIds.length == 0) {
+            return List.of();
+        }
+        Integer[] points = row.getArrayOfIntegers("granted_points");
+        List<EarnBonus> bonuses = new ArrayList<>(campaignIds.length);
+        for (int i = 0; i < campaignIds.length; i++) {
+            UUID campaignId = campaignIds[i];
+            CampaignBook.Candidate candidate = earning.bonuses().stream()
+                    .filter(bonus -> bonus.campaign().id().equals(campaignId)).findFirst().orElseThrow();
+            bonuses.add(new EarnBonus(campaignId.toString(), candidate.campaign().name(), points[i], candidate.entryId().toString()));
+            ledgerMetrics.bonusGranted(earning.contract().id(), points[i]);
+        }
+        return bonuses;
     }
 
     private static Instant expiresAt(Earning earning) {
@@ -216,6 +269,12 @@ public class EarnService {
     }
 
     private Uni<EarnPointsPayload> replay(SqlConnection connection, UUID entryId) {
-        return posted.load(connection, entryId).map(replayed -> EarnPointsPayload.posted(replayed.transaction(), replayed.member()));
+        return posted.load(connection, entryId).flatMap(replayed -> connection.preparedQuery(GRANTED).execute(Tuple.of(entryId))
+                .map(rows -> {
+                    List<EarnBonus> bonuses = new ArrayList<>();
+                    rows.forEach(row -> bonuses.add(new EarnBonus(row.getUUID("campaign_id").toString(), row.getString("name"),
+                            row.getInteger("points"), row.getUUID("entry_id").toString())));
+                    return EarnPointsPayload.posted(replayed.transaction(), replayed.member(), bonuses);
+                }));
     }
 }

@@ -29,4 +29,9 @@ public class LedgerMetrics {
         registry.counter(POINTS, "partner", entry.partnerId(), "kind", entry.kind().name().toLowerCase(Locale.ROOT))
                 .increment(Math.abs(entry.points()));
     }
+
+    /** Bonus points a campaign granted, booked in SQL beside the earn. */
+    public void bonusGranted(String partnerId, int points) {
+        registry.counter(POINTS, "partner", partnerId, "kind", "bonus").increment(points);
+    }
 }

@@ -17,6 +17,8 @@ import org.coalition.gateway.shared.Invariant;
 public enum PostingTemplate {
     /** A partner issues points to a member. */
     EARN(TransactionKind.EARN, new Leg(PARTNER_ISSUED, -1), new Leg(MEMBER, +1)),
+    /** A partner's campaign gives a member bonus points on an earn: issued like an earn, by the funding partner. */
+    BONUS(TransactionKind.BONUS, new Leg(PARTNER_ISSUED, -1), new Leg(MEMBER, +1)),
     /** A member spends points at a partner. */
     REDEMPTION(TransactionKind.REDEMPTION, new Leg(MEMBER, -1), new Leg(PARTNER_REDEEMED, +1)),
     /** A member gives points to a charity partner: a redemption at the charity. */

@@ -9,5 +9,7 @@ public enum TransactionKind {
     REVERSAL,
     EXPIRY,
     DONATION,
-    ADJUSTMENT
+    ADJUSTMENT,
+    /** Bonus points a partner's campaign granted on an earn. */
+    BONUS
 }

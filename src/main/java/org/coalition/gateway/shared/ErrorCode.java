@@ -25,6 +25,7 @@ public enum ErrorCode {
     RECORD_NOT_FOUND,
     FORBIDDEN,
     WEBHOOK_ENDPOINT_NOT_FOUND,
+    CAMPAIGN_NOT_FOUND,
     /** The database could not serve the request; it may have taken effect or not, so send it again with the same key. */
     SERVICE_UNAVAILABLE
 }

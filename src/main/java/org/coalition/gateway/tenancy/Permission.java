@@ -15,7 +15,9 @@ public enum Permission {
     MEMBERS_READ("members:read"),
     SETTLEMENT_READ("settlement:read"),
     /** Manage the partner's own webhook endpoints and their deliveries. */
-    WEBHOOKS_MANAGE("webhooks:manage");
+    WEBHOOKS_MANAGE("webhooks:manage"),
+    /** Run the partner's own bonus campaigns, funded from its own budget. */
+    CAMPAIGNS_MANAGE("campaigns:manage");
 
     private final String scope;
 
