@@ -33,6 +33,7 @@ public class WebhookMetrics {
     private final TenantSessions sessions;
     private final MultiGauge deadLetters;
     private final MultiGauge pending;
+    private final java.util.Map<String, Timer> latency = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WebhookMetrics(MeterRegistry registry, TenantSessions sessions) {
         this.registry = registry;
@@ -45,8 +46,9 @@ public class WebhookMetrics {
 
     /** From the event's creation to the receiver's 2xx, retries included. */
     void delivered(String partnerId, Duration sinceEvent) {
-        Timer.builder("coalition.webhook.delivery.latency").description("From an event to its delivery")
-                .tag("partner", partnerId).publishPercentileHistogram().register(registry).record(sinceEvent);
+        latency.computeIfAbsent(partnerId, partner -> Timer.builder("coalition.webhook.delivery.latency")
+                .description("From an event to its delivery").tag("partner", partner).publishPercentileHistogram()
+                .register(registry)).record(sinceEvent);
         attempt(partnerId, "delivered");
     }
 
