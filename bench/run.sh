@@ -131,6 +131,7 @@ for workload in $workloads; do
     start_sink
     endpoints=$(subscribe_webhooks | tr '\n' ' ')
     events_before=$(webhook_events) received_before=$(curl -sf localhost:$sink_port/count)
+    sink_before=$(cpu_ticks /proc/$sink_pid/stat)
   fi
   gc_line=$(wc -l < "$work/gc.log")
   gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu)
@@ -176,7 +177,10 @@ for workload in $workloads; do
       echo "WEBHOOK CHECK FAILED after $workload: $events events, $delivered delivered" >&2
       exit 1
     fi
-    webhooks="{\"events\":$events,\"delivered\":$delivered,\"requests\":$requests,\"drain_seconds\":$drain_seconds}"
+    # The receiver shares this machine's two cores with the gateway: what it used is not the gateway's cost.
+    receiver_seconds=$(awk -v a="$sink_before" -v b="$(cpu_ticks /proc/$sink_pid/stat)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
+    echo "webhook receiver CPU: ${receiver_seconds}s"
+    webhooks="{\"events\":$events,\"delivered\":$delivered,\"requests\":$requests,\"drain_seconds\":$drain_seconds,\"receiver_cpu_seconds\":$receiver_seconds}"
   fi
   results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" \
       --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson webhooks "$webhooks" --argjson s "$seconds" \

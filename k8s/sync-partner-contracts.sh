@@ -24,3 +24,17 @@ awk -v list="$list" '
 ' "$kustomization" > "$kustomization.tmp"
 mv "$kustomization.tmp" "$kustomization"
 echo "synced ${#files[@]} partner contracts into $copy_dir and $kustomization"
+
+# The coalition's own program (tiers), a ConfigMap of its own (kustomization.yaml, coalition-program).
+mkdir -p "$copy_dir/coalition"
+find "$copy_dir/coalition" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' \) -delete
+program=("$source_dir"/coalition/*.yaml "$source_dir"/coalition/*.yml)
+[ ${#program[@]} -gt 0 ] && cp "${program[@]}" "$copy_dir/coalition/"
+list=$(for f in "${program[@]}"; do echo "      - partner-contracts/coalition/$(basename "$f")"; done | sort)
+awk -v list="$list" '
+  /# BEGIN coalition-program/ { print; print list; skipping = 1; next }
+  /# END coalition-program/ { skipping = 0 }
+  !skipping { print }
+' "$kustomization" > "$kustomization.tmp"
+mv "$kustomization.tmp" "$kustomization"
+echo "synced ${#program[@]} coalition program files into $copy_dir/coalition"

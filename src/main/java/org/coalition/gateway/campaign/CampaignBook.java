@@ -54,6 +54,8 @@ public class CampaignBook {
                 .invoke(rows -> {
                     List<ActiveCampaign> running = new ArrayList<>();
                     rows.forEach(row -> running.add(ActiveCampaign.from(row)));
+                    // in the order a retried earn reads its grants back (EarnService), so both answers list them alike
+                    running.sort(java.util.Comparator.comparing(campaign -> campaign.id().toString()));
                     byPartner = running.stream().collect(Collectors.groupingBy(ActiveCampaign::partnerId));
                     Log.debugf("%d campaigns running", running.size());
                 })

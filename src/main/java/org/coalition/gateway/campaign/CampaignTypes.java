@@ -58,8 +58,9 @@ public final class CampaignTypes {
     }
 
     @Type("EarnBonus")
-    @Description("Bonus points a campaign added to an earn, as their own transaction.")
-    public record EarnBonus(@NonNull @Id String campaignId, @NonNull @Description("Why: the campaign's name.") String reason,
+    @Description("Bonus points a campaign or the member's tier added to an earn, as their own transaction.")
+    public record EarnBonus(@Id @Description("The campaign that gave it; empty for the tier's bonus.") String campaignId,
+            @NonNull @Description("Why, for the member to read: the campaign's name, or the tier and its multiplier.") String reason,
             int points, @NonNull @Id String transactionId) {
     }
 

@@ -47,23 +47,26 @@ import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.UserError;
 import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
+import org.coalition.gateway.tier.TierProgram;
+import org.coalition.gateway.tier.TierPrograms;
 
 /** Awards points for a purchase at the calling partner, under the contract version in force when it happened. */
 @ApplicationScoped
 public class EarnService {
 
     /**
-     * Caller, claim, credit, entry with postings and lot, settlement record, and the bonuses of the partner's
-     * campaigns: one statement, one round trip (V9, V13).
+     * Caller, claim, credit, entry with postings and lot, settlement record, the member's tier and its bonus, and
+     * the bonuses of the partner's campaigns: one statement, one round trip (V9, V13, V16).
      */
     private static final String EARN_IN_ONE_STATEMENT = """
             select * from earn_points($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                                      $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)
+                                      $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37,
+                                      $38, $39, $40, $41, $42, $43, $44)
             """;
 
     private static final String GRANTED = """
-            select g.entry_id, g.campaign_id, g.points, c.name from bonus_grants g join campaigns c on c.id = g.campaign_id
-            where g.earn_entry_id = $1 order by g.granted_at, g.entry_id
+            select g.entry_id, g.campaign_id, g.tier, g.points, c.name from bonus_grants g left join campaigns c on c.id = g.campaign_id
+            where g.earn_entry_id = $1 order by g.campaign_id::text nulls first
             """;
 
     static final BigDecimal MAX_PURCHASE_AMOUNT = new BigDecimal("10000000");
@@ -79,11 +82,14 @@ public class EarnService {
     private final SettlementRecorder settlement;
     private final LedgerMetrics ledgerMetrics;
     private final CampaignBook campaigns;
+    private final TierPrograms tiers;
 
     public EarnService(PartnerDirectory partners, AccountBook accounts,
             PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
-            CoalitionConfig config, SettlementRecorder settlement, LedgerMetrics ledgerMetrics, CampaignBook campaigns) {
+            CoalitionConfig config, SettlementRecorder settlement, LedgerMetrics ledgerMetrics, CampaignBook campaigns,
+            TierPrograms tiers) {
         this.campaigns = campaigns;
+        this.tiers = tiers;
         this.settlement = settlement;
         this.ledgerMetrics = ledgerMetrics;
         this.partners = partners;
@@ -112,7 +118,8 @@ public class EarnService {
 
     /** A validated earn request: everything needed to post it without looking at the input again. */
     record Earning(PartnerContract contract, PartnerContract.Version version, MemberKey member, EarnPointsInput input,
-            Instant occurredAt, EarnCalculator.Earned earned, List<CampaignBook.Candidate> bonuses) {
+            Instant occurredAt, EarnCalculator.Earned earned, List<CampaignBook.Candidate> bonuses, TierProgram tierProgram,
+            UUID tierBonusEntryId) {
     }
 
     Earning validate(Caller caller, EarnPointsInput input, Instant now) {
@@ -141,7 +148,7 @@ public class EarnService {
         List<CampaignBook.Candidate> bonuses = campaigns.candidates(contract.id(), new BonusRules.Basket(occurredAt,
                 input.purchaseAmount, input.currency, basketLines(input), version.get().earn().pointsPerUnit()));
         return new Earning(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, occurredAt, earned,
-                bonuses);
+                bonuses, tiers.current(), UUID.randomUUID());
     }
 
     private static List<BonusRules.Line> basketLines(EarnPointsInput input) {
@@ -217,11 +224,28 @@ public class EarnService {
         JournalWriter.addPostings(arguments, PostingTemplate.BONUS.postings(1,
                 accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId)));
         List<CampaignBook.Candidate> bonuses = earning.bonuses();
-        return arguments.addBigDecimal(earning.version().pricing().issuePrice())
+        arguments.addBigDecimal(earning.version().pricing().issuePrice())
                 .addString(earning.version().settlement().currency())
                 .addArrayOfUUID(bonuses.stream().map(bonus -> bonus.campaign().id()).toArray(UUID[]::new))
                 .addArrayOfInteger(bonuses.stream().map(CampaignBook.Candidate::points).toArray(Integer[]::new))
                 .addArrayOfUUID(bonuses.stream().map(CampaignBook.Candidate::entryId).toArray(UUID[]::new));
+        return addTierArguments(arguments, earning);
+    }
+
+    /** The tier program and what each tier would pay on this earn; the statement knows which tier the member holds. */
+    private Tuple addTierArguments(Tuple arguments, Earning earning) {
+        TierProgram program = earning.tierProgram();
+        arguments.addString(program.measure().name())
+                .addInteger(program.windowMonths())
+                .addArrayOfString(program.tiers().stream().map(TierProgram.Tier::id).toArray(String[]::new))
+                .addArrayOfInteger(program.tiers().stream().map(TierProgram.Tier::threshold).toArray(Integer[]::new))
+                .addArrayOfInteger(program.bonusPoints(earning.earned().points()))
+                .addArrayOfBoolean(program.tiers().stream().map(tier -> tier.fundedBy() == TierProgram.Funder.OPERATOR)
+                        .toArray(Boolean[]::new));
+        String operatorId = config.operator().partnerId();
+        JournalWriter.addPostings(arguments, PostingTemplate.BONUS.postings(1,
+                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, operatorId)));
+        return arguments.addUUID(earning.tierBonusEntryId());
     }
 
     private EarnPointsPayload posted(Row row, UUID entryId, Earning earning) {
@@ -234,14 +258,24 @@ public class EarnService {
                 member.view(), granted(row, earning));
     }
 
-    /** The candidates the statement granted, with the points it granted (a per-member cap may have cut them). */
+    /**
+     * The tier's bonus, then the campaign candidates the statement granted, with the points it granted (a per-member
+     * cap or the end of a budget may have cut them).
+     */
     private List<EarnBonus> granted(Row row, Earning earning) {
+        List<EarnBonus> bonuses = new ArrayList<>();
+        int tierBonus = row.getInteger("tier_bonus");
+        if (tierBonus > 0) {
+            TierProgram.Tier tier = earning.tierProgram().byId(row.getString("tier"));
+            bonuses.add(new EarnBonus(null, tierReason(tier), tierBonus, earning.tierBonusEntryId().toString()));
+            ledgerMetrics.bonusGranted(tier.fundedBy() == TierProgram.Funder.OPERATOR ? config.operator().partnerId()
+                    : earning.contract().id(), tierBonus);
+        }
         UUID[] campaignIds = row.getArrayOfUUIDs("granted_campaigns");
         if (campaignIds == null || campaignIds.length == 0) {
-            return List.of();
+            return bonuses;
         }
         Integer[] points = row.getArrayOfIntegers("granted_points");
-        List<EarnBonus> bonuses = new ArrayList<>(campaignIds.length);
         for (int i = 0; i < campaignIds.length; i++) {
             UUID campaignId = campaignIds[i];
             CampaignBook.Candidate candidate = earning.bonuses().stream()
@@ -250,6 +284,10 @@ public class EarnService {
             ledgerMetrics.bonusGranted(earning.contract().id(), points[i]);
         }
         return bonuses;
+    }
+
+    static String tierReason(TierProgram.Tier tier) {
+        return tier.name() + " tier: " + tier.earnMultiplier().stripTrailingZeros().toPlainString() + "x points";
     }
 
     private static Instant expiresAt(Earning earning) {
@@ -272,8 +310,11 @@ public class EarnService {
         return posted.load(connection, entryId).flatMap(replayed -> connection.preparedQuery(GRANTED).execute(Tuple.of(entryId))
                 .map(rows -> {
                     List<EarnBonus> bonuses = new ArrayList<>();
-                    rows.forEach(row -> bonuses.add(new EarnBonus(row.getUUID("campaign_id").toString(), row.getString("name"),
-                            row.getInteger("points"), row.getUUID("entry_id").toString())));
+                    rows.forEach(row -> bonuses.add(row.getUUID("campaign_id") == null
+                            ? new EarnBonus(null, tierReason(tiers.current().byId(row.getString("tier"))), row.getInteger("points"),
+                                    row.getUUID("entry_id").toString())
+                            : new EarnBonus(row.getUUID("campaign_id").toString(), row.getString("name"), row.getInteger("points"),
+                                    row.getUUID("entry_id").toString())));
                     return EarnPointsPayload.posted(replayed.transaction(), replayed.member(), bonuses);
                 }));
     }

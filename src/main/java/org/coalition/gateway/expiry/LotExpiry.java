@@ -118,7 +118,7 @@ public class LotExpiry {
                         .execute(Tuple.of(entryId, lot.getLong("id"), member.id(), issuer, points)))
                 .flatMap(ignored -> members.adjustBalance(connection, member.id(), -points))
                 .flatMap(ignored -> settlement.write(connection, entryId, member.id(),
-                        List.of(settlement.expiry(issuer, points, entry.occurredAt()))))
+                        settlement.expiry(issuer, points, entry.occurredAt())))
                 .replaceWith(points);
     }
 }

@@ -45,9 +45,19 @@ public class LedgerAudit {
                     join lot_consumptions c on c.entry_id = e.id
                     group by e.id, e.points having sum(c.points) <> -e.points
                     """,
+            // every point has its records, but points the operator issued (an operator-funded tier bonus) and their
+            // expiry: no money moves when the operator issues points, nor when they expire
             "transaction without settlement records for all its points", """
                     select e.id::text as subject from journal_entries e
-                    where abs(e.points) <> coalesce((select sum(r.points) from settlement_records r where r.entry_id = e.id), 0)
+                    where abs(e.points) - case
+                            when e.kind = 'BONUS' then (select coalesce(sum(l.points), 0) from lots l
+                                                        join partners p on p.id = l.issuer_id and p.kind = 'OPERATOR'
+                                                        where l.entry_id = e.id)
+                            when e.kind = 'EXPIRY' then (select coalesce(sum(c.points), 0) from lot_consumptions c
+                                                         join partners p on p.id = c.issuer_id and p.kind = 'OPERATOR'
+                                                         where c.entry_id = e.id)
+                            else 0 end
+                          <> coalesce((select sum(r.points) from settlement_records r where r.entry_id = e.id), 0)
                     """,
             "settlement record without its transaction", """
                     select r.id::text as subject from settlement_records r left join journal_entries e on e.id = r.entry_id

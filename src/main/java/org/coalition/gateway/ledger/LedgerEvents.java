@@ -40,12 +40,12 @@ public class LedgerEvents {
     private static final String INSERT_BALANCE = "insert into ledger_events (member_id) values ($1)";
     private static final String FORGET = "delete from ledger_events where created_at < now() - interval '10 minutes'";
     private static final String RECENT = """
-            select id, entry_id, member_id, partner_id from ledger_events
+            select id, entry_id, member_id, partner_id, tier_changed from ledger_events
             where created_at > now() - make_interval(secs => $1) order by id limit $2
             """;
 
-    /** A posted transaction ({@code entryId} set) or a change of a member's held points only. */
-    public record LedgerEvent(Optional<UUID> entryId, UUID memberId, Optional<String> partnerId) {
+    /** A posted transaction ({@code entryId} set), a change of a member's held points only, or of their tier. */
+    public record LedgerEvent(Optional<UUID> entryId, UUID memberId, Optional<String> partnerId, boolean tierChanged) {
     }
 
     private final BroadcastProcessor<LedgerEvent> events = BroadcastProcessor.create();
@@ -108,7 +108,7 @@ public class LedgerEvents {
                     for (Row row : rows) {
                         if (sent.put(row.getLong("id"), Boolean.TRUE) == null) {
                             events.onNext(new LedgerEvent(Optional.ofNullable(row.getUUID("entry_id")), row.getUUID("member_id"),
-                                    Optional.ofNullable(row.getString("partner_id"))));
+                                    Optional.ofNullable(row.getString("partner_id")), row.getBoolean("tier_changed")));
                         }
                     }
                     polling.set(false);

@@ -65,10 +65,17 @@ public class SettlementRecorder {
                 amount(points, issuerVersion.pricing().issuePrice()), issuerVersion.settlement().currency());
     }
 
-    public NewRecord expiry(String issuerId, int points, java.time.Instant when) {
+    /**
+     * The issuer's refund for its expired points. Points the operator issued (a tier bonus it funds) cost nobody
+     * anything when issued, so their expiry refunds nothing.
+     */
+    public List<NewRecord> expiry(String issuerId, int points, java.time.Instant when) {
+        if (issuerId.equals(operatorId)) {
+            return List.of();
+        }
         PartnerContract.Version version = versionAt(issuerId, when);
-        return new NewRecord(RecordKind.EXPIRY, operatorId, issuerId, points,
-                amount(points, version.pricing().issuePrice()), version.settlement().currency());
+        return List.of(new NewRecord(RecordKind.EXPIRY, operatorId, issuerId, points,
+                amount(points, version.pricing().issuePrice()), version.settlement().currency()));
     }
 
     /** Redemption (or donation) at {@code redeemerId}: one record per issuer drawn from. */

@@ -31,6 +31,18 @@ public interface CoalitionConfig {
         String currency();
     }
 
+    Tiers tiers();
+
+    interface Tiers {
+        /** The coalition's tier program, beside the partner contracts (k8s mounts it from its own ConfigMap). */
+        @WithDefault("${coalition.contracts.dir}/coalition/tiers.yaml")
+        String file();
+
+        /** Members reviewed per run of the yearly review at most; the next run takes the rest. */
+        @WithDefault("1000")
+        int reviewBatchSize();
+    }
+
     Webhooks webhooks();
 
     /** Partner events and their webhook deliveries (package {@code webhook}; README, "Webhooks"). */

@@ -65,7 +65,7 @@ public class WebhookDeliveryWorker {
             """;
     /** The endpoint's next pending deliveries, while this worker still holds its lease; secrets read fresh. */
     private static final String NEXT = """
-            select d.id, d.event_id, d.attempts, d.next_attempt_at <= now() as due, ev.type, ev.payload,
+            select d.id, d.event_id, d.attempts, d.next_attempt_at <= now() as due, ev.type, ev.payload::text as payload_text,
                    ev.created_at as event_created_at, ev.partner_id, e.url, e.signing_secret,
                    case when e.previous_secret_expires_at > now() then e.previous_signing_secret end as previous_secret
             from webhook_endpoints e

@@ -67,7 +67,7 @@ public final class WebhookTypes {
 
         static final String COLUMNS = """
                 d.id, d.event_id, d.status, d.attempts, d.next_attempt_at, d.last_attempt_at, d.last_response_status,
-                d.last_error, d.delivered_at, d.created_at, ev.type, ev.payload, ev.created_at as event_created_at, ev.partner_id
+                d.last_error, d.delivered_at, d.created_at, ev.type, ev.payload::text as payload_text, ev.created_at as event_created_at, ev.partner_id
                 """;
 
         static WebhookDelivery from(Row row) {

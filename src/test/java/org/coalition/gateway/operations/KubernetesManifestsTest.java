@@ -432,10 +432,32 @@ class KubernetesManifestsTest {
         assertFalse(contracts.getData().isEmpty(), overlay + ": the contracts ConfigMap is not empty");
     }
 
+    /** The tier program (partner-contracts/coalition/) from a ConfigMap of its own: a ConfigMap volume holds no directory. */
+    @ParameterizedTest
+    @ValueSource(strings = { "dev", "prod" })
+    void theCoalitionProgramIsMountedUnchangedWhereTheGatewayLooksForIt(String overlay) {
+        Rendered r = render(overlay);
+        Deployment deployment = r.one(Deployment.class, GATEWAY);
+        Container gateway = gateway(deployment);
+        String tiersFile = literal(gateway, "COALITION_TIERS_FILE");
+        String directory = tiersFile.substring(0, tiersFile.lastIndexOf('/'));
+        VolumeMount mount = mountAt(gateway, directory)
+                .orElseThrow(() -> new AssertionError(overlay + ": COALITION_TIERS_FILE lies in a mounted directory, " + directory));
+        assertEquals(Boolean.TRUE, mount.getReadOnly(), overlay + ": mounted read-only");
+        ConfigMap program = r.one(ConfigMap.class, volume(deployment.getSpec().getTemplate().getSpec(), mount.getName())
+                .getConfigMap().getName());
+        assertEquals(List.of(), differences(contractFiles(CONTRACTS.resolve("coalition")), program.getData()),
+                overlay + ": ConfigMap " + program.getMetadata().getName() + " holds partner-contracts/coalition/, unchanged"
+                        + " (run k8s/sync-partner-contracts.sh)");
+        assertTrue(program.getData().containsKey(tiersFile.substring(directory.length() + 1)), overlay + ": it holds the tiers");
+    }
+
     @Test
     void theContractsCopyBesideTheKustomizationIsIdenticalToPartnerContracts() {
         assertEquals(List.of(), differences(contractFiles(CONTRACTS), contractFiles(CONTRACTS_COPY)),
                 "k8s/base/partner-contracts/ differs from partner-contracts/: run k8s/sync-partner-contracts.sh");
+        assertEquals(List.of(), differences(contractFiles(CONTRACTS.resolve("coalition")), contractFiles(CONTRACTS_COPY.resolve("coalition"))),
+                "k8s/base/partner-contracts/coalition/ differs from partner-contracts/coalition/: run k8s/sync-partner-contracts.sh");
     }
 
     /** File names missing, extra or with other content on the right-hand side. */

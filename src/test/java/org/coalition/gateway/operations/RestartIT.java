@@ -331,9 +331,15 @@ class RestartIT {
         try (Connection connection = superuser(database)) {
             Map<String, String> keys = committedKeys(database, List.copyOf(byKey.values().stream().map(Outcome::request).toList()));
             byKey.forEach((key, outcome) -> assertEquals(outcome.transactionId(), keys.get(key), "the key " + key + " names the transaction its client holds"));
-            Map<String, Map<String, Object>> entries = rows(connection,
-                    "select e.id::text as id, e.kind, e.points, e.purchase_amount, m.card_number from journal_entries e join members m on m.id = e.member_id", "id");
-            assertEquals(byKey.size(), entries.size(), "journal entries, one per acknowledged key");
+            Map<String, Map<String, Object>> entries = rows(connection, """
+                    select e.id::text as id, e.kind, e.points, e.purchase_amount, m.card_number from journal_entries e
+                    join members m on m.id = e.member_id where e.kind <> 'BONUS'""", "id");
+            assertEquals(byKey.size(), entries.size(), "journal entries, one per acknowledged key (bonuses aside)");
+            // a bonus (a tier's multiplier) is written by its earn's statement: it exists only beside an acknowledged earn
+            Map<String, Map<String, Object>> bonuses = rows(connection, """
+                    select g.entry_id::text as id, g.earn_entry_id::text as earn from bonus_grants g""", "id");
+            bonuses.values().forEach(bonus -> assertTrue(entries.containsKey((String) bonus.get("earn")),
+                    "bonus " + bonus + " belongs to an acknowledged earn"));
             byKey.values().forEach(outcome -> assertEntryMatches(entries.get(outcome.transactionId()), outcome));
             assertZero(connection, "unbalanced entries",
                     "select count(*) from (select entry_id from postings group by entry_id having sum(amount) <> 0) unbalanced");
@@ -365,6 +371,11 @@ class RestartIT {
     private static void assertBalancesAreWhatClientsWereTold(Connection connection, Iterable<Outcome> acknowledged) throws SQLException {
         Map<String, Long> told = new HashMap<>();
         acknowledged.forEach(o -> told.merge(o.request().cardNumber(), (long) o.points(), Long::sum));
+        // plus the bonuses their earns carried (checked above to belong to acknowledged earns)
+        rows(connection, """
+                select m.card_number, sum(g.points) as points from bonus_grants g join members m on m.id = g.member_id
+                group by m.card_number""", "card_number")
+                .forEach((card, bonus) -> told.merge(card, ((Number) bonus.get("points")).longValue(), Long::sum));
         Map<String, Map<String, Object>> members = rows(connection, "select card_number, balance from members", "card_number");
         assertEquals(told.keySet(), members.keySet(), "members");
         told.forEach((card, points) -> assertEquals(points, ((Number) members.get(card).get("balance")).longValue(), "balance of " + card));

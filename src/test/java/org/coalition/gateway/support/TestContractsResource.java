@@ -44,8 +44,10 @@ public class TestContractsResource implements QuarkusTestResourceLifecycleManage
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // the copy is of the contracts only; the tier program is read where it is
         return Map.of("coalition.contracts.dir", directory.toString(),
-                "coalition.contracts.reload-interval", "1h");
+                "coalition.contracts.reload-interval", "1h",
+                "coalition.tiers.file", Path.of("partner-contracts", "coalition", "tiers.yaml").toString());
     }
 
     public static PrivateKey skywaysSigningKey() {
