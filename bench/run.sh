@@ -8,6 +8,8 @@
 #
 # The workload earn-webhook is earn while both partners have an active webhook endpoint on a local receiver
 # (bench/tools/WebhookSink.java); compare it with earn in the same run: --workloads "earn earn-webhook".
+# The workload earn-campaigns is earn while both partners run 50 campaigns each (100 evaluated on every earn, 2 of
+# each partner's granting a bonus): --workloads "earn earn-campaigns".
 #
 # Needs: a JDK 17, wrk, psql, pgbench, openssl, jq, and a PostgreSQL that the local user can reach as a
 # superuser (default: 127.0.0.1:5432, user postgres, trust auth; override with PGHOST/PGPORT/PGUSER).
@@ -62,7 +64,7 @@ sign() { # claims json -> compact JWT
   printf '%s.%s.%s' "$header" "$payload" "$signature"
 }
 claims='"iss":"https://bench.local","aud":"coalition-gateway","iat":'$now',"exp":'$((now + 7200))
-partner_token() { sign '{'"$claims"',"sub":"'"$1"'","azp":"'"$1"'","scope":"points:earn points:redeem members:read webhooks:manage"}'; }
+partner_token() { sign '{'"$claims"',"sub":"'"$1"'","azp":"'"$1"'","scope":"points:earn points:redeem members:read webhooks:manage campaigns:manage"}'; }
 export BENCH_TOKEN_FRESHMART=$(partner_token freshmart-pos) BENCH_TOKEN_FUELCO=$(partner_token fuelco-pos)
 export BENCH_MEMBER_TOKENS=$work/member-tokens BENCH_MEMBERS=$members BENCH_HOT_MEMBERS=1000
 for n in $(seq 1 1000); do
@@ -116,6 +118,28 @@ unsubscribe_webhooks() { # endpoint ids (FreshMart's, then FuelCo's)
   graphql "$BENCH_TOKEN_FUELCO" 'mutation($i: DeleteWebhookEndpointInput!) { deleteWebhookEndpoint(input: $i) { userErrors { message } } }' \
     "{\"i\":{\"idempotencyKey\":\"bench-$RANDOM-$RANDOM\",\"id\":\"$2\"}}" > /dev/null
 }
+# 50 campaigns per partner, all running: 48 whose rules this workload's baskets never meet (other categories, bigger
+# baskets) and 2 that give every earn a bonus, with budgets no run exhausts. Ended after the workload.
+start_campaigns() {
+  local token n rule starts ends
+  starts=$(date -u -d '-1 minute' +%Y-%m-%dT%H:%M:%SZ) ends=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+  for token in "$BENCH_TOKEN_FRESHMART" "$BENCH_TOKEN_FUELCO"; do
+    for n in $(seq 1 50); do
+      case $n in
+        1) rule='{"kind":"BASKET_BONUS","minimumBasket":"10.00","bonusPoints":5}' ;;
+        2) rule='{"kind":"BASKET_BONUS","minimumBasket":"1.00","bonusPoints":1}' ;;
+        *[02468]) rule='{"kind":"CATEGORY_MULTIPLIER","category":"bench-category-'$n'","multiplier":"2"}' ;;
+        *) rule='{"kind":"BASKET_BONUS","minimumBasket":"'$((1000 + n))'.00","bonusPoints":100}' ;;
+      esac
+      graphql "$token" 'mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { campaign { id } userErrors { message } } }' \
+        "{\"i\":{\"idempotencyKey\":\"bench-$RANDOM-$RANDOM-$n\",\"name\":\"Bench campaign $n\",\"rule\":$rule,\"currency\":\"EUR\",\"startsAt\":\"$starts\",\"endsAt\":\"$ends\",\"budgetPoints\":100000000}}" \
+        | jq -er '.data.createCampaign.campaign.id' > /dev/null
+    done
+  done
+}
+end_campaigns() {
+  psql -q -d $database -c "update campaigns set status = 'ENDED'"
+}
 drive() { BENCH_WORKLOAD=$1 wrk -t2 -c"$clients" -d"$2s" --timeout 10s -s bench/load/gateway.lua http://localhost:8080 | sed -n 's/^RESULT //p'; }
 
 # The JIT compiles the hot paths in the first seconds; measured workloads start warm, like a gateway in service.
@@ -127,6 +151,10 @@ results=()
 for workload in $workloads; do
   log "workload $workload: $clients clients, ${seconds}s"
   read -r earns_before redemptions_before < <(entries)
+  if [ "$workload" = earn-campaigns ]; then
+    start_campaigns
+    sleep 6 # every replica reloads running campaigns every 5 s (campaign.CampaignBook); this one has reloaded at once
+  fi
   if [ "$workload" = earn-webhook ]; then
     start_sink
     endpoints=$(subscribe_webhooks | tr '\n' ' ')
@@ -161,6 +189,7 @@ for workload in $workloads; do
     fi
     ledger="{\"violations\":0,\"earn_entries\":$new_earns,\"redemption_entries\":$new_redemptions}"
   fi
+  [ "$workload" != earn-campaigns ] || end_campaigns
   webhooks='null'
   if [ "$workload" = earn-webhook ]; then
     # Every event of the workload must arrive: wait for the backlog to drain, then count what the sink saw.

@@ -13,6 +13,10 @@ def verdict($ok): if $ok then "met" else "NOT MET" end;
      (w("earn-webhook").rps / w("earn").rps) as $r
      | "earn with active webhooks at \($r * 100 | round) % of earn (target >= 90 %): \(verdict($r >= 0.9))"
    else empty end),
+  (if any(.workloads[]; .workload == "earn-campaigns") then
+     (w("earn-campaigns").rps / w("earn").rps) as $r
+     | "earn with 100 campaigns at \($r * 100 | round) % of earn (target >= 80 %): \(verdict($r >= 0.8))"
+   else empty end),
   ([.workloads[].gateway_peak_heap_mib] | max) as $heap
     | "peak heap \($heap) MiB (target < 256): \(verdict($heap < 256))"
 ] | .[]
