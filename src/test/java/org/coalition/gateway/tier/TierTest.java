@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -17,6 +18,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -25,6 +27,7 @@ import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
 import org.coalition.gateway.support.GraphQl;
+import org.coalition.gateway.support.GraphQlSubscription;
 import org.coalition.gateway.support.Tokens;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -60,6 +63,8 @@ class TierTest {
     TenantSessions sessions;
     @Inject
     TierReview review;
+    @Inject
+    io.vertx.core.Vertx vertx;
 
     @Test
     void aMemberGoesUpAsSoonAsAThresholdIsCrossedAndEarnsTheTiersMultiplierFromThatEarn() {
@@ -148,6 +153,31 @@ class TierTest {
 
         assertEquals(1, first.getList("data.earnPoints.bonuses").size());
         assertEquals(first.getList("data.earnPoints.bonuses"), retry.getList("data.earnPoints.bonuses"));
+    }
+
+    @Test
+    void aMemberHearsOfTheirOwnTierChangeAsItHappens() throws Exception {
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        EnrolledMember someoneElse = Fixtures.enroll(FRESHMART);
+        String token = Tokens.member("tier-" + Fixtures.key());
+        GraphQl.call(token, "mutation($input: ClaimMembershipInput!) { claimMembership(input: $input) { member { id } } }",
+                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "cardNumber", member.cardNumber())));
+        untilGold(someoneElse);
+
+        JsonObject heard = null;
+        try (GraphQlSubscription subscription = GraphQlSubscription.open(vertx, token, "subscription { tierChanged { id name } }")) {
+            // small earns, so that the first change comes after the subscription is surely in place
+            for (int round = 0; round < 150 && heard == null; round++) {
+                earn(member, "100.00");
+                heard = subscription.next(Duration.ofMillis(200));
+            }
+        }
+
+        assertTrue(heard != null, "no tier change arrived");
+        assertEquals("next", heard.getString("type"), heard.encode());
+        String tier = heard.getJsonObject("payload").getJsonObject("data").getJsonObject("tierChanged").getString("id");
+        assertTrue(List.of("SILVER", "GOLD").contains(tier), heard.encode());
+        assertEquals(tier, view(member).getString("data.member.tier.id"), "it was this member's change, not someone else's");
     }
 
     private static Map<String, Object> withoutCampaign(Object bonus) {
