@@ -55,18 +55,21 @@ import org.coalition.gateway.tier.TierPrograms;
 public class EarnService {
 
     /**
-     * Caller, claim, credit, entry with postings and lot, settlement record, the member's tier and its bonus, and
-     * the bonuses of the partner's campaigns: one statement, one round trip (V9, V13, V16).
+     * Caller, claim, credit, entry with postings and lot, settlement record, the member's tier and its bonus, a
+     * pending referral's rewards, and the bonuses of the partner's campaigns: one statement, one round trip (V9, V13,
+     * V16, V19).
      */
     private static final String EARN_IN_ONE_STATEMENT = """
             select * from earn_points($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
                                       $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37,
-                                      $38, $39, $40, $41, $42, $43, $44)
+                                      $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50)
             """;
 
     private static final String GRANTED = """
-            select g.entry_id, g.campaign_id, g.tier, g.points, c.name from bonus_grants g left join campaigns c on c.id = g.campaign_id
-            where g.earn_entry_id = $1 order by g.campaign_id::text nulls first
+            select g.entry_id, g.campaign_id, g.tier, g.referral, g.points, c.name from bonus_grants g
+            left join campaigns c on c.id = g.campaign_id
+            where g.earn_entry_id = $1 and g.referral is distinct from 'REFERRER'
+            order by g.campaign_id::text nulls first, g.referral nulls first
             """;
 
     static final BigDecimal MAX_PURCHASE_AMOUNT = new BigDecimal("10000000");
@@ -119,7 +122,7 @@ public class EarnService {
     /** A validated earn request: everything needed to post it without looking at the input again. */
     record Earning(PartnerContract contract, PartnerContract.Version version, MemberKey member, EarnPointsInput input,
             Instant occurredAt, EarnCalculator.Earned earned, List<CampaignBook.Candidate> bonuses, TierProgram tierProgram,
-            UUID tierBonusEntryId) {
+            UUID tierBonusEntryId, UUID referredBonusEntryId, UUID referrerBonusEntryId) {
     }
 
     Earning validate(Caller caller, EarnPointsInput input, Instant now) {
@@ -148,7 +151,7 @@ public class EarnService {
         List<CampaignBook.Candidate> bonuses = campaigns.candidates(contract.id(), new BonusRules.Basket(occurredAt,
                 input.purchaseAmount, input.currency, basketLines(input), version.get().earn().pointsPerUnit()));
         return new Earning(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, occurredAt, earned,
-                bonuses, tiers.current(), UUID.randomUUID());
+                bonuses, tiers.current(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
     }
 
     private static List<BonusRules.Line> basketLines(EarnPointsInput input) {
@@ -245,7 +248,19 @@ public class EarnService {
         String operatorId = config.operator().partnerId();
         JournalWriter.addPostings(arguments, PostingTemplate.BONUS.postings(1,
                 accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, operatorId)));
-        return arguments.addUUID(earning.tierBonusEntryId());
+        arguments.addUUID(earning.tierBonusEntryId());
+        return addReferralArguments(arguments, earning);
+    }
+
+    /** What a pending referral pays if this is the member's first qualifying earn (the statement knows whether). */
+    private Tuple addReferralArguments(Tuple arguments, Earning earning) {
+        CoalitionConfig.Referrals referrals = config.referrals();
+        return arguments.addInteger(Math.max(1, referrals.minimumQualifyingPoints()))
+                .addInteger(referrals.referredPoints())
+                .addInteger(referrals.referrerPoints())
+                .addBoolean(!"EARNING_PARTNER".equals(referrals.fundedBy()))
+                .addUUID(earning.referredBonusEntryId())
+                .addUUID(earning.referrerBonusEntryId());
     }
 
     private EarnPointsPayload posted(Row row, UUID entryId, Earning earning) {
@@ -271,6 +286,10 @@ public class EarnService {
             ledgerMetrics.bonusGranted(tier.fundedBy() == TierProgram.Funder.OPERATOR ? config.operator().partnerId()
                     : earning.contract().id(), tierBonus);
         }
+        int referralBonus = row.getInteger("referral_bonus");
+        if (referralBonus > 0) {
+            bonuses.add(new EarnBonus(null, REFERRAL_REASON, referralBonus, earning.referredBonusEntryId().toString()));
+        }
         UUID[] campaignIds = row.getArrayOfUUIDs("granted_campaigns");
         if (campaignIds == null || campaignIds.length == 0) {
             return bonuses;
@@ -285,6 +304,8 @@ public class EarnService {
         }
         return bonuses;
     }
+
+    static final String REFERRAL_REASON = "Welcome bonus: a friend referred you";
 
     static String tierReason(TierProgram.Tier tier) {
         return tier.name() + " tier: " + tier.earnMultiplier().stripTrailingZeros().toPlainString() + "x points";
@@ -310,11 +331,12 @@ public class EarnService {
         return posted.load(connection, entryId).flatMap(replayed -> connection.preparedQuery(GRANTED).execute(Tuple.of(entryId))
                 .map(rows -> {
                     List<EarnBonus> bonuses = new ArrayList<>();
-                    rows.forEach(row -> bonuses.add(row.getUUID("campaign_id") == null
-                            ? new EarnBonus(null, tierReason(tiers.current().byId(row.getString("tier"))), row.getInteger("points"),
-                                    row.getUUID("entry_id").toString())
-                            : new EarnBonus(row.getUUID("campaign_id").toString(), row.getString("name"), row.getInteger("points"),
-                                    row.getUUID("entry_id").toString())));
+                    rows.forEach(row -> bonuses.add(new EarnBonus(
+                            row.getUUID("campaign_id") == null ? null : row.getUUID("campaign_id").toString(),
+                            row.getUUID("campaign_id") != null ? row.getString("name")
+                                    : row.getString("tier") != null ? tierReason(tiers.current().byId(row.getString("tier")))
+                                    : REFERRAL_REASON,
+                            row.getInteger("points"), row.getUUID("entry_id").toString())));
                     return EarnPointsPayload.posted(replayed.transaction(), replayed.member(), bonuses);
                 }));
     }

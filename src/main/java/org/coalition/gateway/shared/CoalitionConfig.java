@@ -43,6 +43,31 @@ public interface CoalitionConfig {
         int reviewBatchSize();
     }
 
+    Referrals referrals();
+
+    /** What a referral pays, to whom, and who pays it (package {@code referral}). */
+    interface Referrals {
+        /** Points for the new member, on their first qualifying earn. */
+        @WithDefault("250")
+        int referredPoints();
+
+        /** Points for the member whose code it was, on that same earn. */
+        @WithDefault("500")
+        int referrerPoints();
+
+        /** OPERATOR or EARNING_PARTNER (the partner where the new member's first qualifying earn happens). */
+        @WithDefault("OPERATOR")
+        String fundedBy();
+
+        /** The base points an earn must give to count as the first qualifying one. */
+        @WithDefault("10")
+        int minimumQualifyingPoints();
+
+        /** Members one member may refer in all. */
+        @WithDefault("10")
+        int maxReferralsPerMember();
+    }
+
     Webhooks webhooks();
 
     /** Partner events and their webhook deliveries (package {@code webhook}; README, "Webhooks"). */

@@ -26,6 +26,11 @@ public enum ErrorCode {
     FORBIDDEN,
     WEBHOOK_ENDPOINT_NOT_FOUND,
     CAMPAIGN_NOT_FOUND,
+    SELF_REFERRAL,
+    REFERRAL_LOOP,
+    REFERRAL_CAP_REACHED,
+    ALREADY_REFERRED,
+    NOT_A_NEW_MEMBER,
     /** The database could not serve the request; it may have taken effect or not, so send it again with the same key. */
     SERVICE_UNAVAILABLE
 }
