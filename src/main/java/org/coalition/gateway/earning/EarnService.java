@@ -66,10 +66,13 @@ public class EarnService {
             """;
 
     private static final String GRANTED = """
-            select g.entry_id, g.campaign_id, g.tier, g.referral, g.points, c.name from bonus_grants g
+            select g.entry_id, g.campaign_id, g.tier, g.referral, g.points, c.name, ch.name as challenge from bonus_grants g
             left join campaigns c on c.id = g.campaign_id
+            left join challenges ch on ch.id = g.challenge_id
             where g.earn_entry_id = $1 and g.referral is distinct from 'REFERRER'
-            order by g.campaign_id::text nulls first, g.referral nulls first
+            -- the order the earn's own answer lists them in: tier, referral, campaigns, challenges
+            order by case when g.tier is not null then 0 when g.referral is not null then 1 when g.campaign_id is not null then 2
+                          else 3 end, g.campaign_id::text, g.challenge_id::text
             """;
 
     static final BigDecimal MAX_PURCHASE_AMOUNT = new BigDecimal("10000000");
@@ -291,21 +294,28 @@ public class EarnService {
             bonuses.add(new EarnBonus(null, REFERRAL_REASON, referralBonus, earning.referredBonusEntryId().toString()));
         }
         UUID[] campaignIds = row.getArrayOfUUIDs("granted_campaigns");
-        if (campaignIds == null || campaignIds.length == 0) {
-            return bonuses;
-        }
         Integer[] points = row.getArrayOfIntegers("granted_points");
-        for (int i = 0; i < campaignIds.length; i++) {
+        for (int i = 0; campaignIds != null && i < campaignIds.length; i++) {
             UUID campaignId = campaignIds[i];
             CampaignBook.Candidate candidate = earning.bonuses().stream()
                     .filter(bonus -> bonus.campaign().id().equals(campaignId)).findFirst().orElseThrow();
             bonuses.add(new EarnBonus(campaignId.toString(), candidate.campaign().name(), points[i], candidate.entryId().toString()));
             ledgerMetrics.bonusGranted(earning.contract().id(), points[i]);
         }
+        String[] challenges = row.getArrayOfStrings("completed_names");
+        Integer[] rewards = row.getArrayOfIntegers("completed_points");
+        UUID[] entries = row.getArrayOfUUIDs("completed_entries");
+        for (int i = 0; challenges != null && i < challenges.length; i++) {
+            bonuses.add(new EarnBonus(null, challengeReason(challenges[i]), rewards[i], entries[i].toString()));
+        }
         return bonuses;
     }
 
     static final String REFERRAL_REASON = "Welcome bonus: a friend referred you";
+
+    static String challengeReason(String challengeName) {
+        return "Challenge completed: " + challengeName;
+    }
 
     static String tierReason(TierProgram.Tier tier) {
         return tier.name() + " tier: " + tier.earnMultiplier().stripTrailingZeros().toPlainString() + "x points";
@@ -335,7 +345,8 @@ public class EarnService {
                             row.getUUID("campaign_id") == null ? null : row.getUUID("campaign_id").toString(),
                             row.getUUID("campaign_id") != null ? row.getString("name")
                                     : row.getString("tier") != null ? tierReason(tiers.current().byId(row.getString("tier")))
-                                    : REFERRAL_REASON,
+                                    : row.getString("referral") != null ? REFERRAL_REASON
+                                    : challengeReason(row.getString("challenge")),
                             row.getInteger("points"), row.getUUID("entry_id").toString())));
                     return EarnPointsPayload.posted(replayed.transaction(), replayed.member(), bonuses);
                 }));

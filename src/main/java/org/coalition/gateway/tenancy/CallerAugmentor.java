@@ -37,6 +37,8 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
     public static final String PARTNERS_READ_ALL = "partners:read-all";
     /** The settlement team's own work: close periods, read every statement and the matrix. */
     public static final String SETTLEMENT_MANAGE = "settlement:manage";
+    /** The coalition's own program (challenges): operators only. */
+    public static final String PROGRAM_MANAGE = "program:manage";
 
     private final PartnerDirectory partners;
     private final List<String> clientIdClaims;
@@ -98,6 +100,9 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
         switch (caller.kind()) {
             case MEMBER -> granted.add(MEMBER_SELF);
             case SETTLEMENT, OPERATOR -> {
+                if (caller.kind() == Caller.Kind.OPERATOR) {
+                    granted.add(PROGRAM_MANAGE);
+                }
                 granted.add(MEMBERS_READ_ALL);
                 granted.add(PARTNERS_READ_ALL);
                 granted.add(SETTLEMENT_MANAGE);

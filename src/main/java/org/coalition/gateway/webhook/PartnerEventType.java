@@ -19,7 +19,8 @@ public enum PartnerEventType {
     POINTS_EXPIRING("PointsExpiring"),
     SETTLEMENT_PERIOD_CLOSED("SettlementPeriodClosed"),
     DISPUTE_OPENED("DisputeOpened"),
-    DISPUTE_RESOLVED("DisputeResolved");
+    DISPUTE_RESOLVED("DisputeResolved"),
+    CHALLENGE_COMPLETED("ChallengeCompleted");
 
     private final String wireName;
 
