@@ -66,7 +66,7 @@ class ChallengeTest {
         String challenge = create(Map.of("name", "Two brands this month", "kind", "DISTINCT_PARTNERS", "target", 2,
                 "window", "CALENDAR_MONTH", "rewardPoints", 300, "fundedBy", "OPERATOR"));
         EnrolledMember member = Fixtures.enroll(FRESHMART);
-        String token = claim(member);
+        String token = Fixtures.claim(member);
 
         earn(FRESHMART, member);
         JsonPath halfway = GraphQl.call(token, PROGRESS);
@@ -139,13 +139,6 @@ class ChallengeTest {
         input.put("startsAt", Instant.now().minus(Duration.ofMinutes(1)).toString());
         input.put("endsAt", Instant.now().plus(Duration.ofDays(1)).toString());
         return input;
-    }
-
-    private static String claim(EnrolledMember member) {
-        String token = Tokens.member("challenger-" + Fixtures.key());
-        GraphQl.call(token, "mutation($input: ClaimMembershipInput!) { claimMembership(input: $input) { member { id } } }",
-                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "cardNumber", member.cardNumber())));
-        return token;
     }
 
     private static JsonPath earn(String partner, EnrolledMember member) {

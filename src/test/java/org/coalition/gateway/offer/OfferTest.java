@@ -52,7 +52,7 @@ class OfferTest {
                 "minimumBasket", new BigDecimal("1"), "bonusPoints", 5), Map.of("segment", Map.of("inactiveForDays", 30)));
         String threeBrands = challenge("Three brands", 3);
         EnrolledMember member = Fixtures.enroll(FRESHMART);
-        String token = claim(member);
+        String token = Fixtures.claim(member);
         Fixtures.earnOk(FRESHMART, member, "10.00");
 
         List<Map<String, Object>> offers = GraphQl.call(token, OFFERS).getList("data.me.offers");
@@ -75,7 +75,7 @@ class OfferTest {
     void nobodyElseSeesAMembersOffers() {
         campaign(FRESHMART, "Anything", Map.of("kind", "BASKET_BONUS", "minimumBasket", new BigDecimal("1"), "bonusPoints", 1));
         EnrolledMember member = Fixtures.enroll(FRESHMART);
-        claim(member);
+        Fixtures.claim(member);
 
         JsonPath byPartner = GraphQl.call(Tokens.partner(FUELCO), "query($ref: MemberRefInput!) { member(ref: $ref) { offers { id } } }",
                 Map.of("ref", member.ref()));
@@ -124,10 +124,4 @@ class OfferTest {
         return id;
     }
 
-    private static String claim(EnrolledMember member) {
-        String token = Tokens.member("offers-" + Fixtures.key());
-        GraphQl.call(token, "mutation($input: ClaimMembershipInput!) { claimMembership(input: $input) { member { id } } }",
-                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "cardNumber", member.cardNumber())));
-        return token;
-    }
 }

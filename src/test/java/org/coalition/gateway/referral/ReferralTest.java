@@ -122,11 +122,7 @@ class ReferralTest {
 
     private static Person person(String enrollingPartner) {
         EnrolledMember member = Fixtures.enroll(enrollingPartner);
-        String token = Tokens.member("referral-" + Fixtures.key());
-        JsonPath claimed = GraphQl.call(token, "mutation($input: ClaimMembershipInput!) { claimMembership(input: $input) { member { id } } }",
-                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "cardNumber", member.cardNumber())));
-        assertEquals(member.id(), claimed.getString("data.claimMembership.member.id"), claimed::prettify);
-        return new Person(member, token);
+        return new Person(member, Fixtures.claim(member));
     }
 
     private static JsonPath apply(Person person, String code) {

@@ -74,6 +74,15 @@ public final class Fixtures {
                 result.getString("data.enrollMember.member.cardNumber"));
     }
 
+    /** A new login for the member: a member token whose subject has claimed the member's card. */
+    public static String claim(EnrolledMember member) {
+        String token = Tokens.member("member-" + key());
+        JsonPath claimed = GraphQl.call(token, "mutation($input: ClaimMembershipInput!) { claimMembership(input: $input) { member { id } } }",
+                Map.of("input", Map.of("idempotencyKey", key(), "cardNumber", member.cardNumber())));
+        assertEquals(member.id(), claimed.getString("data.claimMembership.member.id"), claimed::prettify);
+        return token;
+    }
+
     public static Map<String, Object> earnInput(EnrolledMember member, String amount) {
         Map<String, Object> input = new HashMap<>();
         input.put("idempotencyKey", key());

@@ -159,9 +159,7 @@ class TierTest {
     void aMemberHearsOfTheirOwnTierChangeAsItHappens() throws Exception {
         EnrolledMember member = Fixtures.enroll(FRESHMART);
         EnrolledMember someoneElse = Fixtures.enroll(FRESHMART);
-        String token = Tokens.member("tier-" + Fixtures.key());
-        GraphQl.call(token, "mutation($input: ClaimMembershipInput!) { claimMembership(input: $input) { member { id } } }",
-                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "cardNumber", member.cardNumber())));
+        String token = Fixtures.claim(member);
         untilGold(someoneElse);
 
         JsonObject heard = null;
