@@ -27,5 +27,12 @@ public enum ErrorCode {
     WEBHOOK_ENDPOINT_NOT_FOUND,
     CAMPAIGN_NOT_FOUND,
     /** The database could not serve the request; it may have taken effect or not, so send it again with the same key. */
-    SERVICE_UNAVAILABLE
+    SERVICE_UNAVAILABLE,
+    /** Households and transfers between members (package transfer). */
+    HOUSEHOLD_NOT_FOUND,
+    ALREADY_IN_HOUSEHOLD,
+    HOUSEHOLD_FULL,
+    INVITATION_NOT_FOUND,
+    TRANSFER_NOT_FOUND,
+    TRANSFER_ALREADY_RESOLVED
 }
