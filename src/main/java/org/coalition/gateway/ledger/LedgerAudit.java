@@ -46,10 +46,14 @@ public class LedgerAudit {
                     group by e.id, e.points having sum(c.points) <> -e.points
                     """,
             // every point has its records, but points the operator issued (an operator-funded tier bonus) and their
-            // expiry: no money moves when the operator issues points, nor when they expire
+            // expiry: no money moves when the operator issues points, nor when they expire; and transfers between
+            // members and their reversals: the points keep their issuer's lots, so nobody owes anybody anything
             "transaction without settlement records for all its points", """
                     select e.id::text as subject from journal_entries e
-                    where abs(e.points) - case
+                    where e.kind <> 'TRANSFER'
+                      and not (e.kind = 'REVERSAL' and exists (select from journal_entries t
+                                                               where t.id = e.reverses_id and t.kind = 'TRANSFER'))
+                      and abs(e.points) - case
                             when e.kind = 'BONUS' then (select coalesce(sum(l.points), 0) from lots l
                                                         join partners p on p.id = l.issuer_id and p.kind = 'OPERATOR'
                                                         where l.entry_id = e.id)

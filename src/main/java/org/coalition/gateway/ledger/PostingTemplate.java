@@ -28,7 +28,11 @@ public enum PostingTemplate {
     /** Returned goods: the issuing partner takes back points it issued. */
     EARN_REVERSAL(TransactionKind.REVERSAL, new Leg(MEMBER, -1), new Leg(PARTNER_ISSUED, +1)),
     /** A cancelled order: the partner gives back points redeemed at it. */
-    REDEMPTION_REVERSAL(TransactionKind.REVERSAL, new Leg(MEMBER, +1), new Leg(PARTNER_REDEEMED, -1));
+    REDEMPTION_REVERSAL(TransactionKind.REVERSAL, new Leg(MEMBER, +1), new Leg(PARTNER_REDEEMED, -1)),
+    /** A member gives points to another member (the counterparty): no partner account moves. */
+    TRANSFER(TransactionKind.TRANSFER, new Leg(MEMBER, -1), Leg.counterparty(+1)),
+    /** The operator takes a transfer back: the recipient (the counterparty) returns points to the sender. */
+    TRANSFER_REVERSAL(TransactionKind.REVERSAL, new Leg(MEMBER, +1), Leg.counterparty(-1));
 
     private final TransactionKind kind;
     private final List<Leg> legs;
@@ -50,7 +54,8 @@ public enum PostingTemplate {
         }
         List<Posting> postings = new ArrayList<>(legs.size());
         for (Leg leg : legs) {
-            postings.add(new Posting(accounts.of(leg.account()), leg.sign() * points));
+            long account = leg.counterparty() ? accounts.counterpartyMember() : accounts.of(leg.account());
+            postings.add(new Posting(account, leg.sign() * points));
         }
         Invariant.check(sum(postings) == 0, kind + " entry does not balance");
         return postings;
@@ -59,13 +64,21 @@ public enum PostingTemplate {
     /** The change of the member's own balance, signed from the member's point of view. */
     public long memberDelta(long points) {
         Invariant.check(points >= 0, kind + " of negative points " + points);
-        return legs.stream().filter(leg -> leg.account() == MEMBER).mapToLong(leg -> leg.sign() * points).sum();
+        return legs.stream().filter(leg -> leg.account() == MEMBER && !leg.counterparty()).mapToLong(leg -> leg.sign() * points).sum();
     }
 
     static long sum(List<Posting> postings) {
         return postings.stream().mapToLong(Posting::amount).sum();
     }
 
-    private record Leg(AccountKind account, int sign) {
+    /** One side of an entry; {@code counterparty} marks the other member's account of a member-to-member entry. */
+    private record Leg(AccountKind account, int sign, boolean counterparty) {
+        Leg(AccountKind account, int sign) {
+            this(account, sign, false);
+        }
+
+        static Leg counterparty(int sign) {
+            return new Leg(MEMBER, sign, true);
+        }
     }
 }

@@ -11,5 +11,7 @@ public enum TransactionKind {
     DONATION,
     ADJUSTMENT,
     /** Bonus points a partner's campaign granted on an earn. */
-    BONUS
+    BONUS,
+    /** Points a member gave another member: moved between their accounts, lots keeping their issuer. */
+    TRANSFER
 }

@@ -141,6 +141,33 @@ public interface CoalitionConfig {
 
     Expiry expiry();
 
+    Transfers transfers();
+
+    /** Transfers between members and households (package {@code transfer}; README, "Transfers and households"). */
+    interface Transfers {
+        @WithDefault("10000")
+        int maxPointsPerTransfer();
+
+        /** Points one member may send per UTC day, offers still open included. */
+        @WithDefault("20000")
+        int maxPointsPerDay();
+
+        /** How long the recipient of an offer outside a household has to accept it. */
+        @WithDefault("7d")
+        Duration offerTtl();
+
+        @WithDefault("6")
+        int maxHouseholdMembers();
+
+        /** How often offers past their expiry are released. */
+        @WithDefault("1m")
+        Duration expiryInterval();
+
+        /** Offers released per run at most. */
+        @WithDefault("500")
+        int expiryBatchSize();
+    }
+
     DatabaseLimits database();
 
     /**

@@ -32,5 +32,12 @@ public enum ErrorCode {
     ALREADY_REFERRED,
     NOT_A_NEW_MEMBER,
     /** The database could not serve the request; it may have taken effect or not, so send it again with the same key. */
-    SERVICE_UNAVAILABLE
+    SERVICE_UNAVAILABLE,
+    /** Households and transfers between members (package transfer). */
+    HOUSEHOLD_NOT_FOUND,
+    ALREADY_IN_HOUSEHOLD,
+    HOUSEHOLD_FULL,
+    INVITATION_NOT_FOUND,
+    TRANSFER_NOT_FOUND,
+    TRANSFER_ALREADY_RESOLVED
 }

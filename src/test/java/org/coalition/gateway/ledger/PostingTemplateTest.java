@@ -23,7 +23,7 @@ class PostingTemplateTest {
     private static final long MEMBER = 11;
     private static final long PARTNER_ISSUED = 22;
     private static final long PARTNER_REDEEMED = 33;
-    private static final LedgerAccounts ACCOUNTS = new LedgerAccounts(MEMBER, new PartnerAccounts(PARTNER_ISSUED, PARTNER_REDEEMED), 44, 55);
+    private static final LedgerAccounts ACCOUNTS = new LedgerAccounts(MEMBER, new PartnerAccounts(PARTNER_ISSUED, PARTNER_REDEEMED), 44, 55, 66);
 
     private static final long[] POINT_VALUES = {1, 2, 7, 500, 99_999, 10_000_000, Integer.MAX_VALUE, Integer.MAX_VALUE + 1L};
 
