@@ -27,5 +27,13 @@ public enum ErrorCode {
     WEBHOOK_ENDPOINT_NOT_FOUND,
     CAMPAIGN_NOT_FOUND,
     /** The database could not serve the request; it may have taken effect or not, so send it again with the same key. */
-    SERVICE_UNAVAILABLE
+    SERVICE_UNAVAILABLE,
+    CLUB_NOT_FOUND,
+    /** The calling partner may not sell this club (clubs.yaml, soldBy). */
+    CLUB_NOT_SOLD_HERE,
+    /** The member already has an active membership of this club. */
+    CLUB_MEMBERSHIP_ACTIVE,
+    PAID_MEMBERSHIP_NOT_FOUND,
+    /** The membership has lapsed, was refunded, or (for a renewal) was cancelled to run to its end. */
+    PAID_MEMBERSHIP_ENDED
 }
