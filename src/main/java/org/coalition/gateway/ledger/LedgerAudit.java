@@ -63,9 +63,12 @@ public class LedgerAudit {
                             else 0 end
                           <> coalesce((select sum(r.points) from settlement_records r where r.entry_id = e.id), 0)
                     """,
-            "settlement record without its transaction", """
+            // a membership fee is money, not points: it has a paid membership instead of a transaction
+            "settlement record without its transaction or membership", """
                     select r.id::text as subject from settlement_records r left join journal_entries e on e.id = r.entry_id
-                    where r.kind <> 'ADJUSTMENT' and e.id is null
+                    where (r.kind not in ('ADJUSTMENT', 'MEMBERSHIP_FEE') and e.id is null)
+                       or (r.kind = 'MEMBERSHIP_FEE'
+                           and not exists (select from paid_memberships m where m.id = r.membership_id))
                     """,
             // Checked here rather than by foreign keys, which would make every partner a hot row (V10).
             "ledger names a partner that does not exist", """

@@ -1,5 +1,6 @@
 package org.coalition.gateway.settlement;
 
+import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Enum;
 
 @Enum("RecordKind")
@@ -8,5 +9,7 @@ public enum RecordKind {
     REDEMPTION,
     EXPIRY,
     REVERSAL,
-    ADJUSTMENT
+    ADJUSTMENT,
+    @Description("A paid membership's fee (seller owes the operator the fee less its commission) or its refund; 0 points.")
+    MEMBERSHIP_FEE
 }

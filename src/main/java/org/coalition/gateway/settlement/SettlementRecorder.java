@@ -27,7 +27,9 @@ import org.coalition.gateway.shared.Invariant;
  * <li>redemption or donation at B: every issuer whose lots were drawn owes B B's redemption value for
  * those points (REDEMPTION; an issuer redeeming its own points is recorded too);</li>
  * <li>expiry: the operator refunds the issuer's issue price for points that expired unused (EXPIRY);</li>
- * <li>reversals undo the records of what they reverse (REVERSAL, debtor and creditor swapped).</li>
+ * <li>reversals undo the records of what they reverse (REVERSAL, debtor and creditor swapped);</li>
+ * <li>paid membership fee: the selling partner owes the operator the fee less its commission (MEMBERSHIP_FEE, no
+ * points, linked to the membership); a cooling-off refund swaps debtor and creditor.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -35,6 +37,10 @@ public class SettlementRecorder {
 
     static final int AMOUNT_SCALE = 4;
     private static final String INSERT = "select settlement_record_entry($1, $2, $3, $4, $5, $6, $7, $8)";
+    private static final String MEMBERSHIP_INSERT = """
+            insert into settlement_records (id, kind, membership_id, member_id, debtor_id, creditor_id, points, amount, currency)
+            values (gen_random_uuid(), 'MEMBERSHIP_FEE', $1, $2, $3, $4, 0, $5, $6)
+            """;
 
     private final PartnerDirectory partners;
     private final String operatorId;
@@ -47,7 +53,9 @@ public class SettlementRecorder {
     /** One record to write: who owes whom, for how many points, how much. */
     public record NewRecord(RecordKind kind, String debtor, String creditor, int points, BigDecimal amount, String currency) {
         public NewRecord {
-            Invariant.check(points > 0, "a settlement record of " + points + " points");
+            Invariant.check(points > 0 || (kind == RecordKind.MEMBERSHIP_FEE && points == 0),
+                    "a " + kind + " settlement record of " + points + " points");
+            Invariant.check(amount.signum() >= 0, "a settlement record of a negative amount");
         }
     }
 
@@ -87,6 +95,24 @@ public class SettlementRecorder {
     public List<NewRecord> redemptionReversal(PartnerContract.Version redeemerVersion, String redeemerId, List<IssuerPoints> returned) {
         return perIssuer(returned, (issuer, points) -> new NewRecord(RecordKind.REVERSAL, redeemerId, issuer, points,
                 amount(points, redeemerVersion.pricing().redemptionValue()), redeemerVersion.settlement().currency()));
+    }
+
+    /** A paid membership's fee collected by {@code sellerId}: it owes the operator its share (the fee less its commission). */
+    public NewRecord membershipFee(String sellerId, BigDecimal operatorShare, String currency) {
+        return new NewRecord(RecordKind.MEMBERSHIP_FEE, sellerId, operatorId, 0, operatorShare, currency);
+    }
+
+    /** The opposite of {@link #membershipFee}: a refunded fee, the operator's share handed back to the seller. */
+    public NewRecord membershipRefund(String sellerId, BigDecimal operatorShare, String currency) {
+        return new NewRecord(RecordKind.MEMBERSHIP_FEE, operatorId, sellerId, 0, operatorShare, currency);
+    }
+
+    /** Writes a membership's fee (or refund) record; it has no journal entry. */
+    public Uni<Void> writeForMembership(SqlConnection connection, UUID membershipId, UUID memberId, NewRecord record) {
+        Invariant.check(record.kind() == RecordKind.MEMBERSHIP_FEE, "only membership fees belong to a membership");
+        return connection.preparedQuery(MEMBERSHIP_INSERT)
+                .execute(Tuple.of(membershipId, memberId, record.debtor(), record.creditor(), record.amount(), record.currency()))
+                .replaceWithVoid();
     }
 
     public PartnerContract.Version versionAt(String partnerId, java.time.Instant when) {

@@ -68,6 +68,14 @@ public interface CoalitionConfig {
         int maxReferralsPerMember();
     }
 
+    Clubs clubs();
+
+    interface Clubs {
+        /** The coalition's paid clubs, beside the partner contracts (k8s mounts them with the tier program). */
+        @WithDefault("${coalition.contracts.dir}/coalition/clubs.yaml")
+        String file();
+    }
+
     Webhooks webhooks();
 
     /** Partner events and their webhook deliveries (package {@code webhook}; README, "Webhooks"). */

@@ -39,5 +39,14 @@ public enum ErrorCode {
     HOUSEHOLD_FULL,
     INVITATION_NOT_FOUND,
     TRANSFER_NOT_FOUND,
-    TRANSFER_ALREADY_RESOLVED
+    TRANSFER_ALREADY_RESOLVED,
+    /** Paid membership (package membership). */
+    CLUB_NOT_FOUND,
+    /** The calling partner may not sell this club (clubs.yaml, soldBy). */
+    CLUB_NOT_SOLD_HERE,
+    /** The member already has an active membership of this club. */
+    CLUB_MEMBERSHIP_ACTIVE,
+    PAID_MEMBERSHIP_NOT_FOUND,
+    /** The membership has lapsed, was refunded, or (for a renewal) was cancelled to run to its end. */
+    PAID_MEMBERSHIP_ENDED
 }

@@ -44,10 +44,11 @@ public class TestContractsResource implements QuarkusTestResourceLifecycleManage
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // the copy is of the contracts only; the tier program is read where it is
+        // the copy is of the contracts only; the tier program and the clubs are read where they are
         return Map.of("coalition.contracts.dir", directory.toString(),
                 "coalition.contracts.reload-interval", "1h",
-                "coalition.tiers.file", Path.of("partner-contracts", "coalition", "tiers.yaml").toString());
+                "coalition.tiers.file", Path.of("partner-contracts", "coalition", "tiers.yaml").toString(),
+                "coalition.clubs.file", Path.of("partner-contracts", "coalition", "clubs.yaml").toString());
     }
 
     public static PrivateKey skywaysSigningKey() {
