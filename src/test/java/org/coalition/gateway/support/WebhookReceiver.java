@@ -80,6 +80,7 @@ public final class WebhookReceiver implements AutoCloseable {
         server.createContext("/", exchange -> {
             int now = inProgress.incrementAndGet();
             mostAtOnce.accumulateAndGet(now, Math::max);
+            boolean answered = false;
             try (InputStream body = exchange.getRequestBody()) {
                 String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
                 received.add(new Received(Map.copyOf(exchange.getRequestHeaders()), text));
@@ -87,11 +88,17 @@ public final class WebhookReceiver implements AutoCloseable {
                     Thread.sleep(delay.toMillis()); // the slow receiver this test plays
                 }
                 gate.await(30, TimeUnit.SECONDS);
+                // no longer in progress once answered: the sender may send the next one the moment the answer arrives,
+                // before this thread gets to its finally block
+                inProgress.decrementAndGet();
+                answered = true;
                 exchange.sendResponseHeaders(status, -1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                inProgress.decrementAndGet();
+                if (!answered) {
+                    inProgress.decrementAndGet();
+                }
                 exchange.close();
             }
         });
