@@ -62,17 +62,17 @@ public class EarnService {
     private static final String EARN_IN_ONE_STATEMENT = """
             select * from earn_points($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
                                       $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37,
-                                      $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50)
+                                      $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, $51)
             """;
 
     private static final String GRANTED = """
-            select g.entry_id, g.campaign_id, g.tier, g.referral, g.points, c.name, ch.name as challenge from bonus_grants g
+            select g.entry_id, g.campaign_id, g.tier, g.club, g.referral, g.points, c.name, ch.name as challenge from bonus_grants g
             left join campaigns c on c.id = g.campaign_id
             left join challenges ch on ch.id = g.challenge_id
             where g.earn_entry_id = $1 and g.referral is distinct from 'REFERRER'
-            -- the order the earn's own answer lists them in: tier, referral, campaigns, challenges
-            order by case when g.tier is not null then 0 when g.referral is not null then 1 when g.campaign_id is not null then 2
-                          else 3 end, g.campaign_id::text, g.challenge_id::text
+            -- the order the earn's own answer lists them in: tier, club, referral, campaigns, challenges
+            order by case when g.tier is not null then 0 when g.club is not null then 1 when g.referral is not null then 2
+                          when g.campaign_id is not null then 3 else 4 end, g.campaign_id::text, g.challenge_id::text
             """;
 
     static final BigDecimal MAX_PURCHASE_AMOUNT = new BigDecimal("10000000");
@@ -125,7 +125,7 @@ public class EarnService {
     /** A validated earn request: everything needed to post it without looking at the input again. */
     record Earning(PartnerContract contract, PartnerContract.Version version, MemberKey member, EarnPointsInput input,
             Instant occurredAt, EarnCalculator.Earned earned, List<CampaignBook.Candidate> bonuses, TierProgram tierProgram,
-            UUID tierBonusEntryId, UUID referredBonusEntryId, UUID referrerBonusEntryId) {
+            UUID tierBonusEntryId, UUID referredBonusEntryId, UUID referrerBonusEntryId, UUID clubBonusEntryId) {
     }
 
     Earning validate(Caller caller, EarnPointsInput input, Instant now) {
@@ -154,7 +154,7 @@ public class EarnService {
         List<CampaignBook.Candidate> bonuses = campaigns.candidates(contract.id(), new BonusRules.Basket(occurredAt,
                 input.purchaseAmount, input.currency, basketLines(input), version.get().earn().pointsPerUnit()));
         return new Earning(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, occurredAt, earned,
-                bonuses, tiers.current(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+                bonuses, tiers.current(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
     }
 
     private static List<BonusRules.Line> basketLines(EarnPointsInput input) {
@@ -263,7 +263,8 @@ public class EarnService {
                 .addInteger(referrals.referrerPoints())
                 .addBoolean(!"EARNING_PARTNER".equals(referrals.fundedBy()))
                 .addUUID(earning.referredBonusEntryId())
-                .addUUID(earning.referrerBonusEntryId());
+                .addUUID(earning.referrerBonusEntryId())
+                .addUUID(earning.clubBonusEntryId());
     }
 
     private EarnPointsPayload posted(Row row, UUID entryId, Earning earning) {
@@ -289,6 +290,11 @@ public class EarnService {
             ledgerMetrics.bonusGranted(tier.fundedBy() == TierProgram.Funder.OPERATOR ? config.operator().partnerId()
                     : earning.contract().id(), tierBonus);
         }
+        int clubBonus = row.getInteger("club_bonus");
+        if (clubBonus > 0) {
+            bonuses.add(new EarnBonus(null, clubReason(row.getBigDecimal("club_multiplier").toPlainString()), clubBonus,
+                    earning.clubBonusEntryId().toString()));
+        }
         int referralBonus = row.getInteger("referral_bonus");
         if (referralBonus > 0) {
             bonuses.add(new EarnBonus(null, REFERRAL_REASON, referralBonus, earning.referredBonusEntryId().toString()));
@@ -312,6 +318,10 @@ public class EarnService {
     }
 
     static final String REFERRAL_REASON = "Welcome bonus: a friend referred you";
+
+    static String clubReason(String multiplier) {
+        return "Paid club: " + new BigDecimal(multiplier).stripTrailingZeros().toPlainString() + "x points";
+    }
 
     static String challengeReason(String challengeName) {
         return "Challenge completed: " + challengeName;
@@ -345,6 +355,7 @@ public class EarnService {
                             row.getUUID("campaign_id") == null ? null : row.getUUID("campaign_id").toString(),
                             row.getUUID("campaign_id") != null ? row.getString("name")
                                     : row.getString("tier") != null ? tierReason(tiers.current().byId(row.getString("tier")))
+                                    : row.getString("club") != null ? clubReason(row.getString("club"))
                                     : row.getString("referral") != null ? REFERRAL_REASON
                                     : challengeReason(row.getString("challenge")),
                             row.getInteger("points"), row.getUUID("entry_id").toString())));
