@@ -85,22 +85,19 @@ public class CampaignService {
     }
 
     public Uni<CampaignPayload> create(Caller caller, CreateCampaignInput input) {
-        try {
+        return UserErrors.answered(() -> {
             PartnerContract contract = partners.requireActive(caller.partnerId());
             validate(input, contract, Instant.now());
             return idempotent.execute(caller, fingerprints.of(caller, "createCampaign", input.idempotencyKey, input),
                             (connection, id) -> insert(connection, caller, input, id).flatMap(ignored -> campaign(connection, caller, id)),
                             (connection, id) -> campaign(connection, caller, id))
                     .call(ignored -> book.reload())
-                    .map(CampaignPayload::of)
-                    .onFailure(UserErrors::answerable).recoverWithItem(failure -> CampaignPayload.failed(UserErrors.of(failure)));
-        } catch (BusinessFailure failure) {
-            return Uni.createFrom().item(CampaignPayload.failed(failure.errors()));
-        }
+                    .map(CampaignPayload::of);
+        }, CampaignPayload::failed);
     }
 
     public Uni<CampaignPayload> setStatus(Caller caller, SetCampaignStatusInput input) {
-        try {
+        return UserErrors.answered(() -> {
             partners.requireActive(caller.partnerId());
             IdempotencyKeyRule.require(input.idempotencyKey);
             UUID id = campaignId(input.id);
@@ -115,11 +112,8 @@ public class CampaignService {
                                     })),
                             (connection, ignored) -> campaign(connection, caller, id))
                     .call(ignored -> book.reload())
-                    .map(CampaignPayload::of)
-                    .onFailure(UserErrors::answerable).recoverWithItem(failure -> CampaignPayload.failed(UserErrors.of(failure)));
-        } catch (BusinessFailure failure) {
-            return Uni.createFrom().item(CampaignPayload.failed(failure.errors()));
-        }
+                    .map(CampaignPayload::of);
+        }, CampaignPayload::failed);
     }
 
     private Uni<Void> insert(SqlConnection connection, Caller caller, CreateCampaignInput input, UUID id) {

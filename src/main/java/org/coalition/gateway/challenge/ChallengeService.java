@@ -81,22 +81,19 @@ public class ChallengeService {
     }
 
     public Uni<ChallengePayload> create(Caller operator, CreateChallengeInput input) {
-        try {
+        return UserErrors.answered(() -> {
             validate(input, Instant.now());
             return idempotent.execute(operator, fingerprints.of(operator, "createChallenge", input.idempotencyKey, input),
                             (connection, id) -> connection.preparedQuery(INSERT).execute(arguments(input, id))
                                     .flatMap(ignored -> connection.preparedQuery(ONE).execute(Tuple.of(id))),
                             (connection, id) -> connection.preparedQuery(ONE).execute(Tuple.of(id)))
-                    .map(rows -> ChallengePayload.of(Challenge.from(rows.iterator().next())))
-                    .onFailure(UserErrors::answerable).recoverWithItem(failure -> ChallengePayload.failed(UserErrors.of(failure)));
-        } catch (BusinessFailure failure) {
-            return Uni.createFrom().item(ChallengePayload.failed(failure.errors()));
-        }
+                    .map(rows -> ChallengePayload.of(Challenge.from(rows.iterator().next())));
+        }, ChallengePayload::failed);
     }
 
     /** Ends a challenge at once: no earn completes it any more; rewards paid stay paid. */
     public Uni<ChallengePayload> end(Caller operator, ChallengeTypes.EndChallengeInput input) {
-        try {
+        return UserErrors.answered(() -> {
             IdempotencyKeyRule.require(input.idempotencyKey);
             UUID id;
             try {
@@ -113,11 +110,8 @@ public class ChallengeService {
                             throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "No such challenge", "input", "id");
                         }
                         return ChallengePayload.of(Challenge.from(rows.iterator().next()));
-                    })
-                    .onFailure(UserErrors::answerable).recoverWithItem(failure -> ChallengePayload.failed(UserErrors.of(failure)));
-        } catch (BusinessFailure failure) {
-            return Uni.createFrom().item(ChallengePayload.failed(failure.errors()));
-        }
+                    });
+        }, ChallengePayload::failed);
     }
 
     private static Tuple arguments(CreateChallengeInput input, UUID id) {

@@ -86,7 +86,7 @@ public class ReferralService {
     }
 
     public Uni<ApplyReferralCodePayload> apply(Caller member, ApplyReferralCodeInput input) {
-        try {
+        return UserErrors.answered(() -> {
             IdempotencyKeyRule.require(input.idempotencyKey);
             if (input.code == null || input.code.isBlank() || input.code.length() > 32) {
                 throw BusinessFailure.of(ErrorCode.INVALID_INPUT, "No such referral code", "input", "code");
@@ -95,11 +95,8 @@ public class ReferralService {
             return idempotent.execute(member, fingerprints.of(member, "applyReferralCode", input.idempotencyKey, input),
                             (connection, ignored) -> me(connection).flatMap(id -> refer(connection, id, code)),
                             (connection, ignored) -> Uni.createFrom().voidItem())
-                    .map(ignored -> ApplyReferralCodePayload.ok())
-                    .onFailure(UserErrors::answerable).recoverWithItem(failure -> ApplyReferralCodePayload.failed(UserErrors.of(failure)));
-        } catch (BusinessFailure failure) {
-            return Uni.createFrom().item(ApplyReferralCodePayload.failed(failure.errors()));
-        }
+                    .map(ignored -> ApplyReferralCodePayload.ok());
+        }, ApplyReferralCodePayload::failed);
     }
 
     private Uni<Void> refer(SqlConnection connection, UUID me, String code) {

@@ -1,6 +1,10 @@
 package org.coalition.gateway.shared;
 
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.smallrye.mutiny.Uni;
 
 /**
  * The failures a mutation answers in its payload's {@code userErrors} rather than as a GraphQL error: its
@@ -21,5 +25,17 @@ public final class UserErrors {
             return List.of(unavailable.userError());
         }
         return ((BusinessFailure) failure).errors();
+    }
+
+    /**
+     * Runs a mutation and answers its business failures, whether thrown while validating, before any Uni exists,
+     * or failed inside it, as the payload {@code failed} builds from their userErrors.
+     */
+    public static <P> Uni<P> answered(Supplier<Uni<P>> mutation, Function<List<UserError>, P> failed) {
+        try {
+            return mutation.get().onFailure(UserErrors::answerable).recoverWithItem(failure -> failed.apply(of(failure)));
+        } catch (BusinessFailure failure) {
+            return Uni.createFrom().item(failed.apply(failure.errors()));
+        }
     }
 }

@@ -4,7 +4,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -136,7 +135,7 @@ public class WebhookEndpointService {
     // ------------------------------------------------------------------ create
 
     public Uni<WebhookEndpointPayload> create(Caller caller, CreateWebhookEndpointInput input) {
-        return answered(() -> {
+        return UserErrors.answered(() -> {
             requirePartner(caller);
             IdempotencyKeyRule.require(input.idempotencyKey);
             checkEventTypes(input.eventTypes);
@@ -164,7 +163,7 @@ public class WebhookEndpointService {
     // ------------------------------------------------------------------ update, rotate, delete
 
     public Uni<WebhookEndpointPayload> update(Caller caller, UpdateWebhookEndpointInput input) {
-        return answered(() -> {
+        return UserErrors.answered(() -> {
             requirePartner(caller);
             IdempotencyKeyRule.require(input.idempotencyKey);
             UUID id = requireEndpointId(input.id, "id");
@@ -186,7 +185,7 @@ public class WebhookEndpointService {
     }
 
     public Uni<WebhookEndpointPayload> rotateSecret(Caller caller, RotateWebhookSigningSecretInput input) {
-        return answered(() -> {
+        return UserErrors.answered(() -> {
             requirePartner(caller);
             IdempotencyKeyRule.require(input.idempotencyKey);
             UUID id = requireEndpointId(input.id, "id");
@@ -206,7 +205,7 @@ public class WebhookEndpointService {
     }
 
     public Uni<DeleteWebhookEndpointPayload> delete(Caller caller, DeleteWebhookEndpointInput input) {
-        return answered(() -> {
+        return UserErrors.answered(() -> {
             requirePartner(caller);
             IdempotencyKeyRule.require(input.idempotencyKey);
             UUID id = requireEndpointId(input.id, "id");
@@ -222,7 +221,7 @@ public class WebhookEndpointService {
     // ------------------------------------------------------------------ dead letters
 
     public Uni<ReplayWebhookDeliveriesPayload> replay(Caller caller, ReplayWebhookDeliveriesInput input) {
-        return answered(() -> {
+        return UserErrors.answered(() -> {
             requirePartner(caller);
             IdempotencyKeyRule.require(input.idempotencyKey);
             UUID endpointId = requireEndpointId(input.endpointId, "endpointId");
@@ -300,15 +299,6 @@ public class WebhookEndpointService {
             Row row = rows.iterator().next();
             return WebhookEndpointPayload.withSecret(WebhookEndpoint.from(row), row.getString("signing_secret"));
         });
-    }
-
-    /** Runs {@code work}, answering business failures (thrown before or during it) as the payload's userErrors. */
-    private static <P> Uni<P> answered(java.util.function.Supplier<Uni<P>> work, Function<List<UserError>, P> failed) {
-        try {
-            return work.get().onFailure(UserErrors::answerable).recoverWithItem(failure -> failed.apply(UserErrors.of(failure)));
-        } catch (BusinessFailure failure) {
-            return Uni.createFrom().item(failed.apply(failure.errors()));
-        }
     }
 
     private static String[] wireNames(List<PartnerEventType> types) {
