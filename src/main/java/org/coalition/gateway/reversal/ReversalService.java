@@ -50,6 +50,8 @@ public class ReversalService {
     private static final String CLAWBACK = """
             insert into clawbacks (entry_id, original_id, partner_id, member_id, points) values ($1, $2, $3, $4, $5)
             """;
+    /** Returned goods stop counting towards the member's tier (V38). */
+    private static final String UNQUALIFY = "select tier_unqualify($1, $2, $3, $4)";
     /** The earn's bonuses paid on its basket, with their lots and what earlier reversals of them claimed. */
     private static final String PAID_BONUSES = """
             select g.entry_id, g.points, l.id as lot_id, l.issuer_id, l.remaining,
@@ -177,6 +179,8 @@ public class ReversalService {
                                     : connection.preparedQuery(CLAWBACK).execute(Tuple.of(reversalId,
                                             UUID.fromString(original.id()), original.partnerId(), member.id(), shortfall))
                                             .replaceWithVoid())
+                            .flatMap(ignored -> connection.preparedQuery(UNQUALIFY).execute(Tuple.of(member.id(),
+                                    original.partnerId(), points, original.occurredAt().atOffset(java.time.ZoneOffset.UTC))))
                             .flatMap(ignored -> reverseBonuses(connection, original, member, points, member.balance() - member.held() - taken))
                             .map(ignored -> {
                                 Log.debugf("reversed earn %s: %d of %d points, shortfall %d", original.id(), taken, points, shortfall);
