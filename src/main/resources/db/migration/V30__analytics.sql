@@ -12,7 +12,7 @@
 -- it is folded in exactly once, by batches cut at posted_at boundaries (an earn and its bonuses share one).
 --
 -- Scopes: '*' is the coalition, a partner id that partner's own customers (members with an earn or a burn there).
--- Member-level rows (analytics_member_*, analytics_flow_members, analytics_campaign_members) exist only to keep the
+-- Member-level rows (analytics_member_state, analytics_flow_members, analytics_campaign_members) exist only to keep the
 -- distinct counts right; only the job (SYSTEM) may read them, so no member identifier ever leaves the database.
 -- Every figure a caller reads is an aggregate.
 
@@ -42,15 +42,11 @@ create table analytics_member_state (
     points_earned   bigint         not null default 0,
     points_redeemed bigint         not null default 0,
     segment         text           not null,
+    -- the months the member was active in (an earn or a burn in scope): a cohort's active members are counted once
+    -- per month (an array in the member's row, not a row per month: a row and an index entry per member and month
+    -- was what the fold spent most of its time writing)
+    active_months   date[]         not null default '{}',
     primary key (scope, member_id)
-);
-
--- Which months a member was active in, per scope: the distinct count of a cohort's active members.
-create table analytics_member_months (
-    scope     text not null,
-    member_id uuid not null,
-    month     date not null,
-    primary key (scope, member_id, month)
 );
 
 create table analytics_cohort_sizes (
@@ -164,7 +160,7 @@ do $$
 declare
     _table text;
 begin
-    foreach _table in array array['analytics_member_state', 'analytics_member_months', 'analytics_flow_members',
+    foreach _table in array array['analytics_member_state', 'analytics_flow_members',
                                   'analytics_campaign_members', 'analytics_campaigns_folded'] loop
         execute format('alter table %I enable row level security', _table);
         execute format('alter table %I force row level security', _table);
@@ -246,7 +242,8 @@ grant delete on analytics_segments to ${appRole};
 -- folded and the new watermark; call again while it folds any.
 create function analytics_refresh(_currency text, _thresholds numeric[], _batch int, _lag interval, _horizon interval,
                                   out folded int, out watermark timestamptz)
-    language plpgsql as $$
+    -- a batch sorts and hashes a few hundred thousand rows: in memory, not in temporary files
+    language plpgsql set work_mem = '64MB' as $$
 declare
     _from  timestamptz;
     _safe  timestamptz;
@@ -284,6 +281,7 @@ begin
     from journal_entries j left join journal_entries r on r.id = j.reverses_id
     where j.posted_at >= _from and j.posted_at < _to;
     get diagnostics folded = row_count;
+    analyze _entries;
 
     perform analytics_fold_enrolments(_from, _to, _thresholds);
     perform analytics_fold_activity(_thresholds);
@@ -330,6 +328,7 @@ begin
            case when e.kind <> 'EARN' then -e.points else 0 end as redeemed
     from _entries e cross join lateral (values ('*'), (e.partner_id)) as s(scope)
     where e.kind in ('EARN', 'REDEMPTION', 'DONATION');
+    analyze _activity;
 
     create temp table _old on commit drop as
     select s.* from analytics_member_state s
@@ -351,22 +350,25 @@ begin
            coalesce(o.spend, 0) + d.spend as spend, coalesce(o.visits, 0) + d.visits as visits,
            coalesce(o.points_earned, 0) + d.earned as points_earned,
            coalesce(o.points_redeemed, 0) + d.redeemed as points_redeemed,
-           analytics_segment(coalesce(o.spend, 0) + d.spend, _thresholds) as segment
+           analytics_segment(coalesce(o.spend, 0) + d.spend, _thresholds) as segment,
+           array(select distinct m from unnest(coalesce(o.active_months, '{}') || d.months) m order by m) as active_months
     from (select scope, member_id, max(day) as last_day, sum(spend) as spend, sum(visits) as visits,
-                 sum(earned) as earned, sum(redeemed) as redeemed
+                 sum(earned) as earned, sum(redeemed) as redeemed, array_agg(distinct month) as months
           from _activity group by scope, member_id) d
     left join _old o on o.scope = d.scope and o.member_id = d.member_id
     left join _opened p on p.scope = d.scope and p.member_id = d.member_id;
 
     -- a member whose enrolment is not folded yet (impossible: it committed before the entry) would have no cohort
     delete from _new where cohort_month is null;
+    analyze _new;
 
     insert into analytics_member_state as s (scope, member_id, cohort_month, last_active_on, spend, visits, points_earned,
-                                             points_redeemed, segment)
-    select scope, member_id, cohort_month, last_active_on, spend, visits, points_earned, points_redeemed, segment from _new
+                                             points_redeemed, segment, active_months)
+    select scope, member_id, cohort_month, last_active_on, spend, visits, points_earned, points_redeemed, segment, active_months
+    from _new
     on conflict (scope, member_id) do update set last_active_on = excluded.last_active_on, spend = excluded.spend,
         visits = excluded.visits, points_earned = excluded.points_earned, points_redeemed = excluded.points_redeemed,
-        segment = excluded.segment;
+        segment = excluded.segment, active_months = excluded.active_months;
 
     -- histogram and segments: take each member's old contribution out and put the new one in
     insert into analytics_last_active as h (scope, day, members)
@@ -390,10 +392,9 @@ begin
 
     -- cohort months: sums, and the members active in the month for the first time
     with marked as (
-        insert into analytics_member_months (scope, member_id, month)
-        select distinct scope, member_id, month from _activity
-        on conflict do nothing
-        returning scope, member_id, month
+        select distinct a.scope, a.member_id, a.month from _activity a
+        left join _old o on o.scope = a.scope and o.member_id = a.member_id
+        where o.member_id is null or not (a.month = any(o.active_months))
     ), figures as (
         select a.scope, n.cohort_month, a.month, 0 as active, sum(a.spend) as spend, sum(a.visits) as visits,
                sum(a.earned) as earned, sum(a.redeemed) as redeemed

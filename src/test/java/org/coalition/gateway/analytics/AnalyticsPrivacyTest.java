@@ -122,7 +122,7 @@ class AnalyticsPrivacyTest {
 
     @Test
     void rowLevelSecurityKeepsTheMemberLevelRowsToTheJob() throws Exception {
-        String[] tables = { "analytics_member_state", "analytics_member_months", "analytics_flow_members", "analytics_campaign_members" };
+        String[] tables = { "analytics_member_state", "analytics_flow_members", "analytics_campaign_members", "analytics_campaigns_folded" };
         try (Connection connection = Analytics.app(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(false);
             for (String kind : List.of("PARTNER", "ANALYST", "OPERATOR", "SETTLEMENT", "MEMBER")) {
