@@ -258,7 +258,8 @@ begin
     _from := _state.watermark;
     select least(now() - _lag, coalesce(min(a.xact_start), 'infinity')) into _safe
     from pg_stat_activity a
-    where a.pid <> pg_backend_pid() and a.backend_type = 'client backend' and a.xact_start > now() - _horizon;
+    where a.pid <> pg_backend_pid() and a.datid = (select oid from pg_database where datname = current_database())
+      and a.backend_type = 'client backend' and a.xact_start > now() - _horizon;
     if _safe <= _from then
         folded := 0;
         watermark := _from;
