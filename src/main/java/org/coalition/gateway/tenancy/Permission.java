@@ -17,7 +17,9 @@ public enum Permission {
     /** Manage the partner's own webhook endpoints and their deliveries. */
     WEBHOOKS_MANAGE("webhooks:manage"),
     /** Run the partner's own bonus campaigns, funded from its own budget. */
-    CAMPAIGNS_MANAGE("campaigns:manage");
+    CAMPAIGNS_MANAGE("campaigns:manage"),
+    /** Read the partner's own program analytics (aggregates; cross-brand figures suppressed below a group size). */
+    ANALYTICS_READ("analytics:read");
 
     private final String scope;
 
