@@ -58,6 +58,11 @@ public record WebPage(Locale locale, String section, String csrf, Caller caller)
         return caller != null && caller.isPartner();
     }
 
+    /** Whether the signed-in partner user holds this scope (the navigation shows only what they may open). */
+    public boolean may(String scope) {
+        return caller != null && caller.permissions().stream().anyMatch(permission -> permission.scope().equals(scope));
+    }
+
     public boolean isSettlement() {
         return caller != null && caller.seesAllPartners();
     }

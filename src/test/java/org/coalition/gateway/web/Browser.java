@@ -42,6 +42,12 @@ final class Browser implements AutoCloseable {
 
     Browser(String baseUrl) {
         this.baseUrl = baseUrl;
+        for (String program : new String[] { CHROMIUM, CHROMEDRIVER }) {
+            if (!Files.isExecutable(Path.of(program))) {
+                throw new IllegalStateException(program + " is missing: the browser tests need Debian's chromium and"
+                        + " chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)");
+            }
+        }
         try {
             profile = Files.createTempDirectory("chromium-profile");
         } catch (IOException e) {
@@ -116,11 +122,21 @@ final class Browser implements AutoCloseable {
 
     /** GET with this browser's session cookies, as a click on a download link would send it. */
     HttpResponse<String> download(String path) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)));
+    }
+
+    /** A form POST with this browser's session cookies but none of its headers: what a forged request carries. */
+    HttpResponse<String> postForm(String path, String form) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
         String cookies = driver.manage().getCookies().stream().map(c -> c.getName() + "=" + c.getValue())
                 .collect(Collectors.joining("; "));
         try {
-            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + path))
-                    .header("Cookie", cookies).timeout(PATIENCE).build(), HttpResponse.BodyHandlers.ofString());
+            return HttpClient.newHttpClient().send(request.header("Cookie", cookies).timeout(PATIENCE).build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -171,9 +171,23 @@ class WebAppsBrowserTest {
 
     @Test
     @Order(6)
+    void aFormPostWithoutTheMembersCsrfTokenDonatesNothing() {
+        int before = GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance");
+        String forged = "idempotencyKey=" + UUID.randomUUID() + "&charityPartnerId=greenheart&points=10";
+        assertEquals(403, browser.postForm("/app/member/donate", forged).statusCode());
+        assertEquals(403, browser.postForm("/app/member/donate", forged + "&csrf=not-the-token").statusCode());
+        assertEquals(before, GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance"));
+        var page = browser.download("/app/member");
+        assertEquals(200, page.statusCode());
+        String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
+        assertTrue(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), csp);
+    }
+
+    @Test
+    @Order(7)
     void partnerStaffEarnForAMemberAndSeeItInTheirTransactions() {
         register("piet", "freshmart-staff-" + UUID.randomUUID(), List.of("partner-staff"), new JsonObject()
-                .put("coalition_partner", "freshmart").put("coalition_permissions", "members:read points:earn points:reverse"));
+                .put("coalition_partner", "freshmart").put("coalition_permissions", "members:read points:earn points:reverse campaigns:manage webhooks:manage"));
         browser.signIn("/app", "piet", PASSWORD);
         assertTrue(browser.driver().getCurrentUrl().endsWith("/app/partner"), browser.driver().getCurrentUrl());
         browser.waitFor(By.id("card")).sendKeys(member.cardNumber());
@@ -192,6 +206,11 @@ class WebAppsBrowserTest {
         assertTrue(after > before, before + " -> " + after);
         assertEquals(String.format(java.util.Locale.ENGLISH, "%,d", after), browser.text(By.cssSelector("[data-test=balance]")));
         browser.screenshot("partner-console");
+        browser.driver().findElement(By.linkText("Campaigns")).click();
+        assertTrue(browser.text(By.tagName("h1")).startsWith("Campaigns"));
+        browser.driver().findElement(By.linkText("Webhooks")).click();
+        assertTrue(browser.text(By.tagName("h1")).startsWith("Webhooks"));
+        browser.open("/app/partner?card=" + member.cardNumber());
         assertFalse(browser.text(By.cssSelector("table.list")).contains("Fuel"), "another partner's transactions");
         browser.open("/app/member");
         assertEquals("Not for you", browser.text(By.tagName("h1")));
@@ -202,7 +221,7 @@ class WebAppsBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void settlementClosesAPeriodAndDownloadsItsCsv() {
         register("sanne", "settlement-" + UUID.randomUUID(), List.of("settlement"), new JsonObject());
         browser.signIn("/app", "sanne", PASSWORD);
@@ -225,6 +244,25 @@ class WebAppsBrowserTest {
         browser.open("/app/settlement");
         browser.waitFor(By.cssSelector(".charts svg"));
         browser.screenshot("settlement-chart");
+    }
+
+    @Test
+    @Order(8)
+    void staffHoldOnlyWhatTheirPartnersContractGrants() {
+        // GreenHeart's contract grants no earning: the claim alone gives none
+        register("greet", "greenheart-staff-" + UUID.randomUUID(), List.of("partner-staff"), new JsonObject()
+                .put("coalition_partner", "greenheart").put("coalition_permissions", List.of("members:read", "points:earn")));
+        browser.signIn("/app/partner?card=" + member.cardNumber(), "greet", PASSWORD);
+        browser.waitFor(By.cssSelector("[data-test=balance]"));
+        assertTrue(browser.driver().findElements(By.id("amount")).isEmpty(), "no earn form");
+        assertTrue(browser.driver().findElements(By.linkText("Campaigns")).isEmpty());
+        browser.open("/app/partner/webhooks");
+        assertEquals("Not for you", browser.text(By.tagName("h1")));
+        // a staff user without the partner claim is nobody's staff
+        register("nobody", "staff-" + UUID.randomUUID(), List.of("partner-staff"), new JsonObject()
+                .put("coalition_permissions", "members:read points:earn"));
+        browser.signIn("/app/partner", "nobody", PASSWORD);
+        assertEquals(403, browser.download("/app/partner").statusCode());
     }
 
     private void register(String username, String subject, List<String> roles, JsonObject claims) {
