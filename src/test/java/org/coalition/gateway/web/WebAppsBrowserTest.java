@@ -22,6 +22,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
 
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,9 +41,18 @@ import org.coalition.gateway.support.WebLoginProvider;
  * API. Each page is saved as a screenshot under docs/screenshots/ for the README.
  */
 @GatewayTest
+@TestProfile(WebAppsBrowserTest.OwnDatabase.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebAppsBrowserTest {
+
+    /** A database of its own: the settlement test closes the current period, which other tests close too. */
+    public static class OwnDatabase implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("coalition.web.periods-shown", "6");
+        }
+    }
 
     static final String PASSWORD = "correct horse battery staple";
     static final String ME = "{ me { balance available pointsByIssuer { partner { id } points } } }";
@@ -227,7 +238,10 @@ class WebAppsBrowserTest {
         browser.signIn("/app", "sanne", PASSWORD);
         assertTrue(browser.driver().getCurrentUrl().endsWith("/app/settlement"), browser.driver().getCurrentUrl());
         browser.screenshot("settlement-periods");
-        browser.waitFor(By.cssSelector("[data-test=period-OPEN] button")).click();
+        browser.waitFor(By.cssSelector("[data-test=period-OPEN] button"));
+        // newest first: the oldest open period is the one that may be closed now
+        List<org.openqa.selenium.WebElement> open = browser.driver().findElements(By.cssSelector("[data-test=period-OPEN] button"));
+        open.get(open.size() - 1).click();
         assertEquals("Closed", browser.text(By.cssSelector("[data-test=status]")));
         assertFalse(browser.driver().findElements(By.cssSelector("table.heat td.heat-5")).isEmpty(), "the heat map");
         assertFalse(browser.driver().findElements(By.cssSelector("[data-test=statement]")).isEmpty());
