@@ -1,7 +1,5 @@
 package org.coalition.gateway.web;
 
-import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,15 +1,8 @@
 package org.coalition.gateway.web;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 
 import jakarta.ws.rs.GET;
@@ -35,7 +28,6 @@ import io.smallrye.mutiny.Uni;
 import org.coalition.gateway.partner.PartnerApi;
 import org.coalition.gateway.settlement.PeriodStatus;
 import org.coalition.gateway.settlement.SettlementService;
-import org.coalition.gateway.settlement.SettlementTypes.BilateralPosition;
 import org.coalition.gateway.settlement.SettlementTypes.CloseSettlementPeriodInput;
 import org.coalition.gateway.settlement.SettlementTypes.SettlementPeriod;
 import org.coalition.gateway.settlement.SettlementTypes.SettlementRecord;

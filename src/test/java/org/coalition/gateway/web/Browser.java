@@ -126,9 +126,13 @@ final class Browser implements AutoCloseable {
     }
 
     /** A form POST with this browser's session cookies but none of its headers: what a forged request carries. */
-    HttpResponse<String> postForm(String path, String form) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)));
+    HttpResponse<String> postForm(String path, String form, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -190,6 +189,14 @@ class WebAppsBrowserTest {
         assertEquals(before, GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance"));
         var page = browser.download("/app/member");
         assertEquals(200, page.statusCode());
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.body());
+        assertTrue(token.find(), "the portal's forms carry a CSRF token");
+        String withToken = forged + "&csrf=" + token.group(1);
+        assertEquals(403, browser.postForm("/app/member/donate", withToken, "Origin", "https://evil.example").statusCode());
+        assertEquals(403, browser.postForm("/app/member/donate", withToken, "Sec-Fetch-Site", "cross-site").statusCode());
+        assertEquals(before, GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance"));
+        assertEquals(303, browser.postForm("/app/member/donate", withToken).statusCode(), "the real token, from this site");
+        assertEquals(before - 10, GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance"));
         String csp = page.headers().firstValue("Content-Security-Policy").orElse("");
         assertTrue(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"), csp);
     }
