@@ -17,6 +17,8 @@ final class IssuedRedeemedChart {
     static final int WIDTH = 320;
     static final int HEIGHT = 120;
     static final int AXIS = 16;
+    /** Bars stay bars when only a few periods are closed yet. */
+    static final int MAX_BAR_WIDTH = 28;
 
     private IssuedRedeemedChart() {
     }
@@ -45,7 +47,7 @@ final class IssuedRedeemedChart {
                     .append("<svg viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
                     .append("\" role=\"img\" aria-label=\"").append(name).append("\">");
             double slot = (double) WIDTH / Math.max(1, closed.size());
-            double bar = Math.max(2, slot / 2 - 4);
+            double bar = Math.min(MAX_BAR_WIDTH, Math.max(2, slot / 2 - 4));
             for (int i = 0; i < closed.size(); i++) {
                 for (int s = 0; s < 2; s++) {
                     double height = (HEIGHT - AXIS) * (double) series[s][i] / largest;

@@ -26,6 +26,9 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import org.coalition.gateway.partner.PartnerApi;
+import org.coalition.gateway.settlement.DisputeService;
+import org.coalition.gateway.settlement.DisputeTypes.Dispute;
+import org.coalition.gateway.settlement.DisputeTypes.ResolveDisputeInput;
 import org.coalition.gateway.settlement.PeriodStatus;
 import org.coalition.gateway.settlement.SettlementService;
 import org.coalition.gateway.settlement.SettlementTypes.CloseSettlementPeriodInput;
@@ -37,7 +40,8 @@ import org.coalition.gateway.tenancy.CallerAugmentor;
 
 /**
  * The settlement dashboard: periods open and closed (closing one), a period's netting matrix as a heat map, every
- * party's statement with drill-down to its records (disputed ones marked), the CSV files, and a chart of points
+ * party's statement with drill-down to its records (disputed ones marked), open disputes to accept or reject, the
+ * CSV files, and a chart of points
  * issued against points redeemed per partner over the last closed periods. Reads the settlement service as the
  * GraphQL API does, with the settlement team's {@code Caller}.
  */
@@ -49,7 +53,7 @@ public class SettlementDashboard {
     @CheckedTemplate(basePath = "web/settlement", requireTypeSafeExpressions = false)
     static class Templates {
         static native TemplateInstance periods(WebPage page, List<SettlementPeriod> periods, String chart,
-                String idempotencyKey, String notice, List<UserError> errors);
+                List<DisputeRow> disputes, String notice, List<UserError> errors);
 
         static native TemplateInstance period(WebPage page, SettlementPeriod period, List<StatementRow> statements,
                 HeatMap heatMap);
@@ -61,15 +65,22 @@ public class SettlementDashboard {
     public record StatementRow(String partnerId, String partnerName, SettlementStatement statement) {
     }
 
+    /** An open dispute with the record it is about. */
+    public record DisputeRow(Dispute dispute, String raisedBy, RecordRow record) {
+    }
+
     public record RecordRow(SettlementRecord record, String debtor, String creditor) {
     }
 
     private final WebCallers callers;
     private final SettlementService settlement;
+    private final DisputeService disputes;
     private final PartnerApi partners;
     private final WebConfig config;
 
-    public SettlementDashboard(WebCallers callers, SettlementService settlement, PartnerApi partners, WebConfig config) {
+    public SettlementDashboard(WebCallers callers, SettlementService settlement, DisputeService disputes, PartnerApi partners,
+            WebConfig config) {
+        this.disputes = disputes;
         this.callers = callers;
         this.settlement = settlement;
         this.partners = partners;
@@ -77,8 +88,9 @@ public class SettlementDashboard {
     }
 
     @GET
-    public Uni<TemplateInstance> periods(@Context HttpHeaders headers, @RestQuery String closed) {
-        return callers.page(headers, "settlement").flatMap(page -> periods(page, closed == null ? null : closed, List.of()));
+    public Uni<TemplateInstance> periods(@Context HttpHeaders headers, @RestQuery String resolved) {
+        String notice = "accepted".equals(resolved) || "rejected".equals(resolved) ? resolved : null;
+        return callers.page(headers, "settlement").flatMap(page -> periods(page, notice, List.of()));
     }
 
     @POST
@@ -91,6 +103,31 @@ public class SettlementDashboard {
             input.periodId = periodId;
             return settlement.close(page.caller(), input).flatMap(payload -> payload.userErrors().isEmpty()
                     ? Uni.createFrom().item(Response.seeOther(URI.create("/app/settlement/periods/" + periodId)).build())
+                    : periods(page, null, payload.userErrors()).map(Object.class::cast));
+        });
+    }
+
+    /** Accepts a dispute with the corrected amount, or rejects it, as {@code resolveDispute} does. */
+    @POST
+    @Path("disputes/resolve")
+    public Uni<Object> resolve(@Context HttpHeaders headers, @RestForm String csrf, @RestForm String idempotencyKey,
+            @RestForm String disputeId, @RestForm String decision, @RestForm String adjustedAmount, @RestForm String note) {
+        return callers.submitted(headers, "settlement", csrf).flatMap(page -> {
+            ResolveDisputeInput input = new ResolveDisputeInput();
+            input.idempotencyKey = idempotencyKey;
+            input.disputeId = disputeId;
+            input.accept = "accept".equals(decision);
+            input.note = MemberPortal.blank(note) ? null : note.strip();
+            try {
+                input.adjustedAmount = MemberPortal.blank(adjustedAmount) ? null
+                        : new java.math.BigDecimal(adjustedAmount.strip().replace(',', '.'));
+            } catch (NumberFormatException malformed) {
+                return periods(page, null, List.of(UserError.invalid("the corrected amount is not a number", "adjustedAmount")))
+                        .map(Object.class::cast);
+            }
+            return disputes.resolve(page.caller(), input).flatMap(payload -> payload.userErrors().isEmpty()
+                    ? Uni.createFrom().item(Response.seeOther(URI.create("/app/settlement?resolved="
+                            + payload.dispute().status().name().toLowerCase(java.util.Locale.ROOT))).build())
                     : periods(page, null, payload.userErrors()).map(Object.class::cast));
         });
     }
@@ -133,10 +170,20 @@ public class SettlementDashboard {
                     : Multi.createFrom().iterable(closed)
                             .onItem().transformToUniAndConcatenate(p -> settlement.statements(page.caller(), UUID.fromString(p.id()), null))
                             .collect().asList();
-            return statements.map(perPeriod -> page.in(Templates.periods(page, periods,
-                    IssuedRedeemedChart.svg(closed, perPeriod, this::partnerName, page), UUID.randomUUID().toString(),
-                    notice, errors)));
+            return Uni.combine().all().unis(statements, openDisputes(page)).asTuple()
+                    .map(both -> page.in(Templates.periods(page, periods,
+                            IssuedRedeemedChart.svg(closed, both.getItem1(), this::partnerName, page), both.getItem2(),
+                            notice, errors)));
         });
+    }
+
+    private Uni<List<DisputeRow>> openDisputes(WebPage page) {
+        return disputes.open(page.caller(), config.pageSize()).flatMap(open -> open.isEmpty() ? Uni.createFrom().item(List.of())
+                : Multi.createFrom().iterable(open)
+                        .onItem().transformToUniAndConcatenate(dispute -> settlement.record(page.caller(), dispute.recordId())
+                                .map(record -> new DisputeRow(dispute, partnerName(dispute.raisedBy()), record.map(r ->
+                                        new RecordRow(r, partnerName(r.debtorId()), partnerName(r.creditorId()))).orElse(null))))
+                        .collect().asList());
     }
 
     private List<StatementRow> statementRows(List<SettlementStatement> statements) {

@@ -105,6 +105,14 @@ public interface WebMessages {
     @Message("Net") String net();
     @Message("Amount") String amount();
     @Message("disputed") String disputed();
+    @Message("Open disputes") String open_disputes();
+    @Message("No open disputes.") String no_disputes();
+    @Message("Corrected amount (to accept)") String corrected_amount();
+    @Message("Note") String note();
+    @Message("Accept") String accept();
+    @Message("Reject") String reject();
+    @Message("Dispute accepted: the adjustment is in the open period.") String dispute_accepted();
+    @Message("Dispute rejected.") String dispute_rejected();
     @Message("No records.") String no_records();
     @Message("The period is open: statements and the matrix are made when it closes.") String period_open_text();
 }

@@ -250,6 +250,7 @@ class WebAppsBrowserTest {
         List<org.openqa.selenium.WebElement> open = browser.driver().findElements(By.cssSelector("[data-test=period-OPEN] button"));
         open.get(open.size() - 1).click();
         assertEquals("Closed", browser.text(By.cssSelector("[data-test=status]")));
+        String closedPeriodId = browser.driver().getCurrentUrl().replaceAll(".*/periods/", "");
         assertFalse(browser.driver().findElements(By.cssSelector("table.heat td.heat-5")).isEmpty(), "the heat map");
         assertFalse(browser.driver().findElements(By.cssSelector("[data-test=statement]")).isEmpty());
         browser.screenshot("settlement-period");
@@ -265,6 +266,23 @@ class WebAppsBrowserTest {
         browser.open("/app/settlement");
         browser.waitFor(By.cssSelector(".charts svg"));
         browser.screenshot("settlement-chart");
+
+        // FreshMart disputes one of its records of the closed period; the team rejects it on the dashboard
+        String periodId = closedPeriodId;
+        JsonPath statement = GraphQl.call(Tokens.partner(Fixtures.FRESHMART),
+                "query($p: ID!) { settlementStatement(periodId: $p) { records(first: 1) { edges { node { id } } } } }",
+                Map.of("p", periodId));
+        String recordId = statement.getString("data.settlementStatement.records.edges[0].node.id");
+        JsonPath raised = GraphQl.call(Tokens.partner(Fixtures.FRESHMART),
+                "mutation($input: DisputeSettlementRecordInput!) { disputeSettlementRecord(input: $input) { dispute { id } userErrors { message } } }",
+                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "recordId", recordId, "reason", "Receipt R-1001 was cancelled")));
+        assertEquals(List.of(), raised.getList("data.disputeSettlementRecord.userErrors"), raised::prettify);
+        browser.open("/app/settlement");
+        assertTrue(browser.text(By.cssSelector("[data-test=dispute]")).contains("Receipt R-1001 was cancelled"));
+        browser.screenshot("settlement-dispute");
+        browser.driver().findElement(By.cssSelector("[data-test=dispute] button[value=reject]")).click();
+        assertEquals("Dispute rejected.", browser.text(By.cssSelector("[data-test=notice]")));
+        assertTrue(browser.driver().findElements(By.cssSelector("[data-test=dispute]")).isEmpty());
     }
 
     @Test
