@@ -33,7 +33,11 @@ final class Browser implements AutoCloseable {
 
     static final String CHROMIUM = System.getProperty("coalition.chromium", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getProperty("coalition.chromedriver", "/usr/bin/chromedriver");
-    static final Path SCREENSHOTS = Path.of("docs", "screenshots");
+    /**
+     * Where the screenshots go: target/screenshots/ on every run, so that a test run leaves the working tree clean;
+     * {@code -Dweb.screenshots=docs/screenshots} refreshes the ones the README shows.
+     */
+    static final Path SCREENSHOTS = Path.of(System.getProperty("web.screenshots", "target/screenshots"));
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private final ChromeDriver driver;
@@ -103,7 +107,7 @@ final class Browser implements AutoCloseable {
         driver.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Accept-Language", acceptLanguage)));
     }
 
-    /** A full-page screenshot, kept in docs/screenshots/ for the README. */
+    /** A full-page screenshot, saved under {@link #SCREENSHOTS}. */
     void screenshot(String name) {
         Object height = driver.executeScript("return Math.ceil(document.documentElement.scrollHeight)");
         Dimension before = driver.manage().window().getSize();

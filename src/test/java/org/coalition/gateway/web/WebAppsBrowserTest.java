@@ -37,7 +37,7 @@ import org.coalition.gateway.support.WebLoginProvider;
 /**
  * The web apps in a real browser (Debian's headless Chromium): a member, a partner's staff user and the settlement
  * team sign in through the OIDC login form and use their app; what the pages show is checked against the GraphQL
- * API. Each page is saved as a screenshot under docs/screenshots/ for the README.
+ * API. Each page is saved as a screenshot (target/screenshots/; docs/screenshots/ with -Dweb.screenshots, for the README).
  */
 @GatewayTest
 @TestProfile(WebAppsBrowserTest.OwnDatabase.class)
