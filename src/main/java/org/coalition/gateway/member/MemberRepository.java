@@ -32,15 +32,18 @@ public class MemberRepository {
     private static final String NOT_ENOUGH_POINTS_STATE = "CG402";
 
     private final Database database;
+    private final CardTokens cards;
 
-    public MemberRepository(Database database) {
+    public MemberRepository(Database database, CardTokens cards) {
         this.database = database;
+        this.cards = cards;
     }
 
     /** A member row with its ledger account, as read or as left by a balance change. */
-    public record MemberAccount(UUID id, String cardNumber, long accountId, long balance, long held, Instant enrolledAt) {
+    /** {@code cardToken}: what is stored of the card ({@link CardTokens}), never its number. */
+    public record MemberAccount(UUID id, String cardToken, long accountId, long balance, long held, Instant enrolledAt) {
         public Member view() {
-            return Member.of(id, cardNumber, balance, held, enrolledAt);
+            return Member.of(id, cardToken, balance, held, enrolledAt);
         }
 
         public static MemberAccount from(Row row) {
@@ -140,7 +143,8 @@ public class MemberRepository {
         return key instanceof MemberKey.ByCard ? "CARD" : "SUBJECT";
     }
 
-    public static String keyReference(MemberKey key) {
+    /** The reference a hot-path function compares: a member id, a card's token (never its number) or a subject. */
+    public String keyReference(MemberKey key) {
         return value(key).toString();
     }
 
@@ -163,17 +167,18 @@ public class MemberRepository {
         return rows.size() == 0 ? Optional.empty() : Optional.of(MemberAccount.from(rows.iterator().next()));
     }
 
+    /** An erased member is found by id no more (card and subject are gone from its row anyway). */
     private static String condition(MemberKey key) {
         if (key instanceof MemberKey.ById) {
-            return "id = $1";
+            return "id = $1 and erased_at is null";
         }
         return key instanceof MemberKey.ByCard ? "card_number = $1" : "subject = $1";
     }
 
-    private static Object value(MemberKey key) {
+    private Object value(MemberKey key) {
         if (key instanceof MemberKey.ById byId) {
             return byId.id();
         }
-        return key instanceof MemberKey.ByCard byCard ? byCard.cardNumber() : ((MemberKey.BySubject) key).subject();
+        return key instanceof MemberKey.ByCard byCard ? cards.token(byCard.cardNumber()) : ((MemberKey.BySubject) key).subject();
     }
 }

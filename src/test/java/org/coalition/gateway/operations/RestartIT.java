@@ -240,6 +240,7 @@ class RestartIT {
         environment.put("DB_OWNER_USER", "postgres");
         environment.put("OIDC_PUBLIC_KEY", Base64.getEncoder().encodeToString(signingKey.getPublic().getEncoded()));
         environment.put("OIDC_TOKEN_ISSUER", ISSUER);
+        environment.put("COALITION_PRIVACY_CARD_KEY", "restart-it-card-key-0123456789abcdef");
         environment.put("COALITION_CONTRACTS_DIR", Path.of("partner-contracts").toAbsolutePath().toString());
         PackagedGateway started = PackagedGateway.start(environment, port, LOGS.resolve(name + ".log").toAbsolutePath());
         started.awaitReady(START_UP);

@@ -1,0 +1,204 @@
+-- Member privacy (issue 14): consent per purpose, a log of who read a member's personal data, erasure that keeps
+-- the ledger exact, and review of members inactive for long. README, "Member privacy", says what is stored and why.
+
+-- ------------------------------------------------------------------ members: erasure and activity
+-- An erased member's row stays (the ledger, lots and settlement records refer to its id) without anything that
+-- leads back to a person: card token replaced, login (subject) removed, erased_at set.
+alter table members add column erased_at timestamptz;
+-- The member's last own action (earn, redemption, donation, consent, claim): what the retention review looks at.
+-- Set by the hot-path functions below in the row update they make anyway; not indexed, so that update stays HOT.
+alter table members add column last_active_at timestamptz not null default now();
+update members m set last_active_at = greatest(m.enrolled_at,
+    coalesce((select max(j.posted_at) from journal_entries j where j.member_id = m.id), m.enrolled_at));
+
+-- V9's look-ups and balance changes, with an erased member found by id no more, and activity recorded.
+create or replace function member_find(_by text, _ref text) returns members
+    language plpgsql stable as $$
+declare
+    _member members;
+begin
+    if _by = 'ID' then
+        select * into _member from members where id = _ref::uuid and erased_at is null;
+    elsif _by = 'CARD' then
+        select * into _member from members where card_number = _ref;
+    else
+        select * into _member from members where subject = _ref;
+    end if;
+    return _member;
+end
+$$;
+
+create or replace function member_credit(_by text, _ref text, _points bigint) returns members
+    language plpgsql as $$
+declare
+    _member members;
+begin
+    if _by = 'ID' then
+        update members set balance = balance + _points, last_active_at = now()
+        where id = _ref::uuid and erased_at is null returning * into _member;
+    elsif _by = 'CARD' then
+        update members set balance = balance + _points, last_active_at = now() where card_number = _ref returning * into _member;
+    else
+        update members set balance = balance + _points, last_active_at = now() where subject = _ref returning * into _member;
+    end if;
+    if _member.id is null then
+        raise exception 'no member has this id or card number' using errcode = 'CG404';
+    end if;
+    return _member;
+end
+$$;
+
+create or replace function member_debit_available(_by text, _ref text, _points bigint) returns members
+    language plpgsql as $$
+declare
+    _member members;
+begin
+    if _by = 'ID' then
+        update members set balance = balance - _points, last_active_at = now()
+        where id = _ref::uuid and erased_at is null and balance - held >= _points returning * into _member;
+    elsif _by = 'CARD' then
+        update members set balance = balance - _points, last_active_at = now()
+        where card_number = _ref and balance - held >= _points returning * into _member;
+    else
+        update members set balance = balance - _points, last_active_at = now()
+        where subject = _ref and balance - held >= _points returning * into _member;
+    end if;
+    if _member.id is null then
+        _member := member_find(_by, _ref);
+        if _member.id is null then
+            raise exception 'no member has this id or card number' using errcode = 'CG404';
+        end if;
+        raise exception 'The member has % points available, % requested', _member.balance - _member.held, _points
+            using errcode = 'CG402';
+    end if;
+    return _member;
+end
+$$;
+
+-- ------------------------------------------------------------------ consent
+-- The member's current choice per purpose; partner_id is '' for the coalition-wide purposes and the partner for
+-- MARKETING_CONTACT (each partner asks on its own). No row means no consent: everything is opt-in (GDPR art. 7).
+create table member_consents (
+    member_id   uuid        not null references members (id),
+    purpose     text        not null check (purpose in ('PERSONALISED_OFFERS', 'ANALYTICS', 'MARKETING_CONTACT')),
+    partner_id  text        not null default '',
+    granted     boolean     not null,
+    changed_at  timestamptz not null,
+    channel     text        not null check (channel in ('STORE', 'WEB', 'APP', 'PHONE', 'OTHER')),
+    recorded_by text        not null,
+    primary key (member_id, purpose, partner_id),
+    constraint member_consents_partner_for_marketing check ((purpose = 'MARKETING_CONTACT') = (partner_id <> ''))
+);
+
+-- Every change, as it was given: the proof art. 7(1) asks for (who recorded it, when, through which channel). It
+-- names no person, only the member id, and stays after an erasure.
+create table member_consent_events (
+    id          bigint generated always as identity primary key,
+    member_id   uuid        not null references members (id),
+    purpose     text        not null,
+    partner_id  text        not null,
+    granted     boolean     not null,
+    given_at    timestamptz not null,
+    recorded_at timestamptz not null default now(),
+    channel     text        not null,
+    recorded_by text        not null
+);
+create index member_consent_events_by_member on member_consent_events (member_id, id);
+
+-- For campaign targeting, offers and analytics: whether the member consents to a purpose now (for
+-- MARKETING_CONTACT, to that partner's). Any caller may ask (SECURITY DEFINER: the answer is one boolean); analytics
+-- must filter every figure that is not an aggregate with it, e.g. "where member_consents_to(m.id, 'ANALYTICS')".
+create function member_consents_to(_member uuid, _purpose text, _partner text default '') returns boolean
+    language sql stable security definer set search_path = public as $$
+    select coalesce((select c.granted from member_consents c
+                     where c.member_id = _member and c.purpose = _purpose and c.partner_id = coalesce(_partner, '')), false)
+$$;
+
+-- ------------------------------------------------------------------ who read a member's personal data
+create table personal_data_reads (
+    id              bigint generated always as identity primary key,
+    member_id       uuid        not null,
+    reader_kind     text        not null check (reader_kind in ('PARTNER', 'SETTLEMENT', 'OPERATOR')),
+    reader_partner  text,
+    reader_subject  text,
+    what            text        not null,
+    read_at         timestamptz not null default now()
+);
+create index personal_data_reads_by_member on personal_data_reads (member_id, read_at desc, id desc);
+create index personal_data_reads_by_time on personal_data_reads (read_at desc, id desc);
+
+-- ------------------------------------------------------------------ erasure and retention
+-- The receipt of an erasure: what became of the points and the holds. Names no person.
+create table member_erasures (
+    member_id        uuid primary key references members (id),
+    erased_at        timestamptz not null default now(),
+    requested_by     text        not null check (requested_by in ('MEMBER', 'OPERATOR', 'RETENTION')),
+    points_forfeited int         not null check (points_forfeited >= 0),
+    points_donated   int         not null check (points_donated >= 0),
+    donated_to       text,
+    holds_voided     int         not null check (holds_voided >= 0)
+);
+
+-- Members inactive for longer than coalition.privacy.inactive-after, flagged by the retention job for an
+-- operator to decide on: ERASE (points forfeited) or KEEP (e.g. a dispute still open; flagged again later).
+create table retention_reviews (
+    member_id      uuid primary key references members (id),
+    flagged_at     timestamptz not null default now(),
+    last_active_at timestamptz not null,
+    decision       text check (decision in ('ERASE', 'KEEP')),
+    decided_at     timestamptz,
+    decided_by     text,
+    note           text
+);
+create index retention_reviews_open on retention_reviews (flagged_at, member_id) where decision is null;
+
+-- Row-level security. Members read their own rows; the settlement team and operators read all; everything is
+-- written as the gateway (SYSTEM) once the service has decided who may, or, for the read log, by anyone: a read
+-- is logged whoever makes it. Not forced: member_consents_to runs as the owner.
+alter table member_consents enable row level security;
+create policy member_consents_by_caller on member_consents
+    using (coalition_sees_all() or (coalition_caller_kind() = 'MEMBER' and member_id = coalition_member()))
+    with check (coalition_caller_kind() = 'SYSTEM');
+
+alter table member_consent_events enable row level security;
+create policy member_consent_events_by_caller on member_consent_events
+    using (coalition_sees_all() or (coalition_caller_kind() = 'MEMBER' and member_id = coalition_member()))
+    with check (coalition_caller_kind() = 'SYSTEM');
+
+alter table personal_data_reads enable row level security;
+create policy personal_data_reads_visible on personal_data_reads for select
+    using (coalition_caller_kind() in ('OPERATOR', 'SYSTEM')
+           or (coalition_caller_kind() = 'MEMBER' and member_id = coalition_member()));
+create policy personal_data_reads_logged on personal_data_reads for insert with check (true);
+
+alter table member_erasures enable row level security;
+create policy member_erasures_by_caller on member_erasures
+    using (coalition_caller_kind() in ('OPERATOR', 'SYSTEM')) with check (coalition_caller_kind() = 'SYSTEM');
+
+alter table retention_reviews enable row level security;
+create policy retention_reviews_by_caller on retention_reviews
+    using (coalition_caller_kind() in ('OPERATOR', 'SYSTEM')) with check (coalition_caller_kind() in ('OPERATOR', 'SYSTEM'));
+
+grant delete on member_consents to ${appRole};
+
+-- The personal data of an erased member, removed or made unlinkable in one place (the ledger side, points and
+-- holds, is booked by the gateway before, in the same transaction). Runs as the owner: it deletes from tables the
+-- gateway may otherwise never delete from. Kept: the member id in the ledger, lots, settlement records, tiers,
+-- campaign and challenge history (a random id that nothing links to a person any more), consent events (proof),
+-- the erasure receipt and _keep_key, the erasure's own idempotency key, so that a retry answers the same.
+create function member_erase_personal_data(_member uuid, _scope text, _keep_key text) returns void
+    language plpgsql security definer set search_path = public as $$
+begin
+    update members set card_number = 'erased:' || id::text, subject = null, erased_at = now() where id = _member;
+    delete from member_consents where member_id = _member;
+    delete from household_invitations where invitee_id = _member or invited_by = _member;
+    delete from household_members where member_id = _member;
+    update member_transfers set message = null where sender_id = _member or recipient_id = _member;
+    delete from referral_codes where member_id = _member;
+    delete from idempotency_keys where scope = _scope and key <> coalesce(_keep_key, '');
+    update retention_reviews set decision = coalesce(decision, 'ERASE'), decided_at = coalesce(decided_at, now())
+    where member_id = _member;
+end
+$$;
+revoke execute on function member_erase_personal_data(uuid, text, text) from public;
+grant execute on function member_erase_personal_data(uuid, text, text) to ${appRole};
