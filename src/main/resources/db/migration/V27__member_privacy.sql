@@ -131,6 +131,8 @@ create index personal_data_reads_by_time on personal_data_reads (read_at desc, i
 -- The receipt of an erasure: what became of the points and the holds. Names no person.
 create table member_erasures (
     member_id        uuid primary key references members (id),
+    -- the result id of the member's own erasure request: a retry finds its receipt by it (the login is gone)
+    request_id       uuid unique,
     erased_at        timestamptz not null default now(),
     requested_by     text        not null check (requested_by in ('MEMBER', 'OPERATOR', 'RETENTION')),
     points_forfeited int         not null check (points_forfeited >= 0),
@@ -202,3 +204,55 @@ end
 $$;
 revoke execute on function member_erase_personal_data(uuid, text, text) from public;
 grant execute on function member_erase_personal_data(uuid, text, text) to ${appRole};
+
+-- ------------------------------------------------------------------ data export (GDPR art. 15 and 20)
+-- Everything held about one member, as one JSON document, and nothing about anybody else: rows of other members
+-- that mention this one (a transfer's other side) appear without the other member's id. A feature that adds a table
+-- with personal data adds its section here. Runs as the owner so that one statement reads every table; the gateway
+-- calls it only for the member themselves or an operator (whose read is logged).
+create function member_data_export(_member uuid) returns jsonb
+    language sql stable security definer set search_path = public as $$
+    select jsonb_build_object(
+        'format', 'coalition-member-data-export/1',
+        'exportedAt', now(),
+        'member', (select jsonb_build_object(
+                       'id', m.id, 'login', m.subject, 'enrolledAt', m.enrolled_at, 'enrolledBy', m.enrolled_by,
+                       'balance', m.balance, 'held', m.held, 'lastActiveAt', m.last_active_at)
+                   from members m where m.id = _member),
+        'cards', (select jsonb_build_array(jsonb_build_object(
+                      'lastFourDigits', split_part(m.card_number, ':', 1),
+                      'storedAs', 'the last four digits and a keyed hash (HMAC-SHA256) of the card number; the number itself is not stored'))
+                  from members m where m.id = _member),
+        'consents', coalesce((select jsonb_agg(to_jsonb(c) - 'member_id' order by c.purpose, c.partner_id)
+                              from member_consents c where c.member_id = _member), '[]'),
+        'consentHistory', coalesce((select jsonb_agg(to_jsonb(c) - 'member_id' - 'id' order by c.id)
+                                    from member_consent_events c where c.member_id = _member), '[]'),
+        'transactions', coalesce((select jsonb_agg(to_jsonb(e) - 'member_id' order by e.posted_at, e.id)
+                                  from journal_entries e where e.member_id = _member), '[]'),
+        'pointLots', coalesce((select jsonb_agg(to_jsonb(l) - 'member_id' order by l.earned_at, l.id)
+                               from lots l where l.member_id = _member), '[]'),
+        'redemptionHolds', coalesce((select jsonb_agg(to_jsonb(h) - 'member_id' order by h.created_at, h.id)
+                                     from redemption_holds h where h.member_id = _member), '[]'),
+        'tier', (select to_jsonb(t) - 'member_id' from member_tiers t where t.member_id = _member),
+        'tierChanges', coalesce((select jsonb_agg(to_jsonb(t) - 'member_id' - 'id' order by t.changed_at, t.id)
+                                 from tier_changes t where t.member_id = _member), '[]'),
+        'campaignAndBonusHistory', coalesce((select jsonb_agg((to_jsonb(g) - 'member_id') || jsonb_build_object('campaign', c.name)
+                                                              order by g.entry_id)
+                                             from bonus_grants g left join campaigns c on c.id = g.campaign_id
+                                             where g.member_id = _member), '[]'),
+        'challengesCompleted', coalesce((select jsonb_agg(to_jsonb(k) - 'member_id' order by k.completed_at)
+                                         from challenge_completions k where k.member_id = _member), '[]'),
+        'paidMemberships', coalesce((select jsonb_agg(to_jsonb(p) - 'member_id' order by p.id)
+                                     from paid_memberships p where p.member_id = _member), '[]'),
+        'household', (select jsonb_build_object('householdId', h.household_id, 'joinedAt', h.joined_at)
+                      from household_members h where h.member_id = _member),
+        'transfers', coalesce((select jsonb_agg(jsonb_build_object('direction', case when t.sender_id = _member then 'SENT' else 'RECEIVED' end)
+                                                || (to_jsonb(t) - 'sender_id' - 'recipient_id') order by t.created_at, t.id)
+                               from member_transfers t where _member in (t.sender_id, t.recipient_id)), '[]'),
+        'referralCode', (select r.code from referral_codes r where r.member_id = _member),
+        'personalDataReads', coalesce((select jsonb_agg(jsonb_build_object('readerKind', r.reader_kind, 'partnerId', r.reader_partner,
+                                                                           'what', r.what, 'readAt', r.read_at) order by r.id)
+                                       from personal_data_reads r where r.member_id = _member), '[]'))
+$$;
+revoke execute on function member_data_export(uuid) from public;
+grant execute on function member_data_export(uuid) to ${appRole};

@@ -98,7 +98,9 @@ public class MemberApi {
         } catch (BusinessFailure invalid) {
             throw new InvalidArgument(invalid.errors().get(0).message());
         }
-        return members.find(key).map(found -> found.orElse(null));
+        return caller.get().flatMap(c -> members.findAndLogRead(key, c.kind().name(), c.partnerId(),
+                        c.isPartner() ? null : c.subject(), "member"))
+                .map(found -> found.orElse(null));
     }
 
     @Subscription("balanceChanged")

@@ -62,6 +62,20 @@ public class MemberRepository {
         return database.withConnection(connection -> find(connection, key)).map(found -> found.map(MemberAccount::view));
     }
 
+    /**
+     * A member as a partner, the settlement team or an operator reads it, and in the same statement a line in the
+     * personal-data read log (V27): who read, when, and what ({@code what}).
+     */
+    public Uni<Optional<Member>> findAndLogRead(MemberKey key, String readerKind, String readerPartner, String readerSubject,
+            String what) {
+        String statement = "with found as (select " + COLUMNS + " from members where " + condition(key) + "), logged as ("
+                + " insert into personal_data_reads (member_id, reader_kind, reader_partner, reader_subject, what)"
+                + " select id, $2, $3, $4, $5 from found) select * from found";
+        return database.withConnection(connection -> connection.preparedQuery(statement)
+                        .execute(Tuple.of(value(key), readerKind, readerPartner, readerSubject, what)))
+                .map(rows -> first(rows).map(MemberAccount::view));
+    }
+
     public Uni<Optional<Member>> findBySubject(String subject) {
         return database.withConnection(connection -> connection
                         .preparedQuery("select " + COLUMNS + " from members where subject = $1").execute(Tuple.of(subject)))

@@ -39,6 +39,8 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
     public static final String SETTLEMENT_MANAGE = "settlement:manage";
     /** The coalition's own program (challenges): operators only. */
     public static final String PROGRAM_MANAGE = "program:manage";
+    /** Operators only: erase members on request, decide retention reviews, read the personal-data read log. */
+    public static final String PRIVACY_MANAGE = "privacy:manage";
 
     private final PartnerDirectory partners;
     private final List<String> clientIdClaims;
@@ -102,6 +104,7 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
             case SETTLEMENT, OPERATOR -> {
                 if (caller.kind() == Caller.Kind.OPERATOR) {
                     granted.add(PROGRAM_MANAGE);
+                    granted.add(PRIVACY_MANAGE);
                 }
                 granted.add(MEMBERS_READ_ALL);
                 granted.add(PARTNERS_READ_ALL);

@@ -17,7 +17,9 @@ public enum Permission {
     /** Manage the partner's own webhook endpoints and their deliveries. */
     WEBHOOKS_MANAGE("webhooks:manage"),
     /** Run the partner's own bonus campaigns, funded from its own budget. */
-    CAMPAIGNS_MANAGE("campaigns:manage");
+    CAMPAIGNS_MANAGE("campaigns:manage"),
+    /** Record a member's consent (or its withdrawal) given at the partner's till or in its app. */
+    CONSENTS_RECORD("consents:record");
 
     private final String scope;
 
