@@ -15,7 +15,11 @@ def verdict($ok): if $ok then "met" else "NOT MET" end;
    else empty end),
   (if any(.workloads[]; .workload == "earn-campaigns") then
      (w("earn-campaigns").rps / w("earn").rps) as $r
-     | "earn with 100 campaigns at \($r * 100 | round) % of earn (target >= 80 %): \(verdict($r >= 0.8))"
+     | "earn with 100 campaigns evaluated at \($r * 100 | round) % of earn (target >= 80 %): \(verdict($r >= 0.8))"
+   else empty end),
+  (if any(.workloads[]; .workload == "earn-campaign-grants") then
+     (w("earn-campaign-grants").rps / w("earn").rps) as $r
+     | "earn with 2 bonuses granted per earn at \($r * 100 | round) % of earn (no target: each bonus is a transaction of its own)"
    else empty end),
   ([.workloads[].gateway_peak_heap_mib] | max) as $heap
     | "peak heap \($heap) MiB (target < 256): \(verdict($heap < 256))"

@@ -31,6 +31,8 @@ import org.coalition.gateway.shared.UserError;
 import org.coalition.gateway.shared.UserErrors;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
+import org.coalition.gateway.tier.TierProgram;
+import org.coalition.gateway.tier.TierPrograms;
 
 /** A partner runs its own campaigns: create one with a rule, a window, a budget and a segment; pause, resume, end. */
 @ApplicationScoped
@@ -50,8 +52,8 @@ public class CampaignService {
     private static final String INSERT = """
             insert into campaigns (id, partner_id, name, rule_kind, category, multiplier, minimum_basket, bonus_points, currency,
                                    starts_at, ends_at, budget_points, per_member_cap_points, new_members_within_days,
-                                   inactive_for_days)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                                   inactive_for_days, segment_tiers, segment_entry_tier, segment_paid_members)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
             """;
     private static final String SLOTS = """
             insert into campaign_budget_slots (campaign_id, slot, remaining)
@@ -69,9 +71,11 @@ public class CampaignService {
     private final RequestFingerprints fingerprints;
     private final PartnerDirectory partners;
     private final CampaignBook book;
+    private final TierPrograms tiers;
 
     public CampaignService(TenantSessions sessions, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
-            PartnerDirectory partners, CampaignBook book) {
+            PartnerDirectory partners, CampaignBook book, TierPrograms tiers) {
+        this.tiers = tiers;
         this.sessions = sessions;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
@@ -87,7 +91,7 @@ public class CampaignService {
     public Uni<CampaignPayload> create(Caller caller, CreateCampaignInput input) {
         return UserErrors.answered(() -> {
             PartnerContract contract = partners.requireActive(caller.partnerId());
-            validate(input, contract, Instant.now());
+            validate(input, contract, tiers.current(), Instant.now());
             return idempotent.execute(caller, fingerprints.of(caller, "createCampaign", input.idempotencyKey, input),
                             (connection, id) -> insert(connection, caller, input, id).flatMap(ignored -> campaign(connection, caller, id)),
                             (connection, id) -> campaign(connection, caller, id))
@@ -125,7 +129,10 @@ public class CampaignService {
                 .addOffsetDateTime(input.endsAt.atOffset(java.time.ZoneOffset.UTC)).addInteger(input.budgetPoints)
                 .addInteger(input.perMemberCapPoints)
                 .addInteger(input.segment == null ? null : input.segment.newMembersWithinDays)
-                .addInteger(input.segment == null ? null : input.segment.inactiveForDays);
+                .addInteger(input.segment == null ? null : input.segment.inactiveForDays)
+                .addArrayOfString(segmentTiers(input))
+                .addString(segmentTiers(input) == null ? null : tiers.current().lowest().id())
+                .addBoolean(input.segment == null ? null : input.segment.paidMembers);
         int slots = budgetSlots(input.budgetPoints, rule.bonusPoints == null ? TYPICAL_MULTIPLIER_BONUS : rule.bonusPoints);
         return connection.preparedQuery(INSERT).execute(campaign)
                 .flatMap(ignored -> connection.preparedQuery(SLOTS).execute(Tuple.of(id, input.budgetPoints, slots)))
@@ -149,7 +156,11 @@ public class CampaignService {
         });
     }
 
-    static void validate(CreateCampaignInput input, PartnerContract contract, Instant now) {
+    private static String[] segmentTiers(CreateCampaignInput input) {
+        return input.segment == null || input.segment.tiers == null ? null : input.segment.tiers.stream().distinct().toArray(String[]::new);
+    }
+
+    static void validate(CreateCampaignInput input, PartnerContract contract, TierProgram program, Instant now) {
         List<UserError> errors = new ArrayList<>();
         IdempotencyKeyRule.check(input.idempotencyKey).ifPresent(errors::add);
         if (input.name == null || input.name.isBlank() || input.name.length() > MAX_NAME_LENGTH) {
@@ -175,6 +186,7 @@ public class CampaignService {
         if (input.segment != null) {
             checkDays(input.segment.newMembersWithinDays, errors, "newMembersWithinDays");
             checkDays(input.segment.inactiveForDays, errors, "inactiveForDays");
+            checkTiers(input.segment.tiers, program, errors);
         }
         if (!errors.isEmpty()) {
             throw new BusinessFailure(errors);
@@ -213,6 +225,17 @@ public class CampaignService {
     private static void checkDays(Integer days, List<UserError> errors, String field) {
         if (days != null && (days <= 0 || days > MAX_SEGMENT_DAYS)) {
             errors.add(UserError.invalid(field + " is 1 to " + MAX_SEGMENT_DAYS, "input", "segment", field));
+        }
+    }
+
+    private static void checkTiers(List<String> segmentTiers, TierProgram program, List<UserError> errors) {
+        if (segmentTiers == null) {
+            return;
+        }
+        List<String> known = program.tiers().stream().map(TierProgram.Tier::id).toList();
+        if (segmentTiers.isEmpty() || !known.containsAll(segmentTiers)) {
+            errors.add(UserError.invalid("tiers names one or more of the program's tiers: " + String.join(", ", known),
+                    "input", "segment", "tiers"));
         }
     }
 

@@ -36,12 +36,15 @@ public final class CampaignTypes {
             @NonNull CampaignRuleKind ruleKind, String category, BigDecimal multiplier, BigDecimal minimumBasket,
             Integer bonusPoints, @NonNull String currency, @NonNull Instant startsAt, @NonNull Instant endsAt,
             int budgetPoints, @Description("Points still to give; the last few may stay unspent when smaller than a bonus.") int remainingBudgetPoints,
-            Integer perMemberCapPoints, Integer newMembersWithinDays, Integer inactiveForDays, @NonNull CampaignStatus status,
-            int bonusesGranted) {
+            Integer perMemberCapPoints, Integer newMembersWithinDays, Integer inactiveForDays,
+            @Description("The tiers (ids) the campaign is for; empty: every tier.") List<@NonNull String> tiers,
+            @Description("true: members of a paid club only; false: members of none; empty: anyone.") Boolean paidMembers,
+            @NonNull CampaignStatus status, int bonusesGranted) {
 
         static final String COLUMNS = """
                 c.id, c.name, c.rule_kind, c.category, c.multiplier, c.minimum_basket, c.bonus_points, c.currency, c.starts_at,
                 c.ends_at, c.budget_points, c.per_member_cap_points, c.new_members_within_days, c.inactive_for_days, c.status,
+                c.segment_tiers, c.segment_paid_members,
                 (select coalesce(sum(s.remaining), 0) from campaign_budget_slots s where s.campaign_id = c.id) as remaining,
                 (select count(*) from bonus_grants g where g.campaign_id = c.id) as granted
                 """;
@@ -52,8 +55,13 @@ public final class CampaignTypes {
                     row.getInteger("bonus_points"), row.getString("currency"), row.getOffsetDateTime("starts_at").toInstant(),
                     row.getOffsetDateTime("ends_at").toInstant(), row.getInteger("budget_points"), row.getLong("remaining").intValue(),
                     row.getInteger("per_member_cap_points"), row.getInteger("new_members_within_days"),
-                    row.getInteger("inactive_for_days"), CampaignStatus.valueOf(row.getString("status")),
+                    row.getInteger("inactive_for_days"), tiers(row.getArrayOfStrings("segment_tiers")),
+                    row.getBoolean("segment_paid_members"), CampaignStatus.valueOf(row.getString("status")),
                     row.getLong("granted").intValue());
+        }
+
+        private static List<String> tiers(String[] tiers) {
+            return tiers == null ? null : List.of(tiers);
         }
     }
 
@@ -85,6 +93,10 @@ public final class CampaignTypes {
         public Integer newMembersWithinDays;
         @Description("Members whose previous earn anywhere is at least this many days old (win-back).")
         public Integer inactiveForDays;
+        @Description("Members in one of these tiers of the coalition's tier program (ids, e.g. SILVER, GOLD).")
+        public List<String> tiers;
+        @Description("true: members of a paid club only; false: members of no paid club.")
+        public Boolean paidMembers;
     }
 
     @Input("CreateCampaignInput")

@@ -34,12 +34,7 @@ public class OfferService {
             where c.status = 'ACTIVE' and c.starts_at <= now() and c.ends_at > now()
               and exists (select 1 from campaign_budget_slots s where s.campaign_id = c.id and s.remaining > 0)
               and (c.per_member_cap_points is null or coalesce(u.points, 0) < c.per_member_cap_points)
-              and (c.new_members_within_days is null or m.enrolled_at >= now() - make_interval(days => c.new_members_within_days))
-              and (c.inactive_for_days is null or not exists (
-                      select 1 from journal_entries j where j.member_id = m.id and j.kind = 'EARN'
-                      and j.posted_at > now() - make_interval(days => c.inactive_for_days)))
-              and (c.rule_kind <> 'FIRST_VISIT_BONUS' or (m.enrolled_by is distinct from c.partner_id and not exists (
-                      select 1 from journal_entries j where j.member_id = m.id and j.partner_id = c.partner_id and j.kind = 'EARN')))
+              and campaign_admits(c, m, now(), null)
             """;
     private static final String CHALLENGES = """
             select c.id, c.name, c.kind, c.target, c.partner_id, c.reward_points, c.ends_at,

@@ -26,6 +26,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.ledger.LedgerAudit;
+import org.coalition.gateway.membership.PaidMemberships;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
@@ -169,6 +170,42 @@ class CampaignTest {
         assertEquals(30, bonusTotal(second, forNewMembers));
         assertEquals(0, bonusTotal(second, winBack), "the member earned a moment ago");
             }
+
+    @Test
+    void segmentsPickTiersAndPaidClubMembers() {
+        String silverAndUp = createOk(FRESHMART, basketBonus("Silver and Gold treat", "1.00", 25, 100_000),
+                Map.of("segment", Map.of("tiers", List.of("SILVER", "GOLD"))));
+        String basicOnly = createOk(FRESHMART, basketBonus("Basic nudge", "1.00", 15, 100_000),
+                Map.of("segment", Map.of("tiers", List.of("BASIC"))));
+        String clubOnly = createOk(FRESHMART, basketBonus("Club treat", "1.00", 35, 100_000),
+                Map.of("segment", Map.of("paidMembers", true)));
+        String nonClubOnly = createOk(FRESHMART, basketBonus("Join the club", "1.00", 5, 100_000),
+                Map.of("segment", Map.of("paidMembers", false)));
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+
+        JsonPath basic = earn(FRESHMART, member, "10.00", null);
+        assertEquals(List.of(15, 0, 0, 5), List.of(bonusTotal(basic, basicOnly), bonusTotal(basic, silverAndUp),
+                bonusTotal(basic, clubOnly), bonusTotal(basic, nonClubOnly)), "a Basic member of no club");
+
+        JsonPath crossing = earn(FRESHMART, member, "2500.00", null);
+        assertEquals(25, bonusTotal(crossing, silverAndUp), "the tier this very earn reaches counts");
+        assertEquals(0, bonusTotal(crossing, basicOnly));
+
+        PaidMemberships.startOk(FRESHMART, member, "PLUS");
+        JsonPath club = earn(FRESHMART, member, "10.00", null);
+        assertEquals(List.of(25, 35, 0), List.of(bonusTotal(club, silverAndUp), bonusTotal(club, clubOnly),
+                bonusTotal(club, nonClubOnly)), "a Silver club member");
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+    }
+
+    @Test
+    void aTierSegmentNamesTheProgramsTiers() {
+        JsonPath refused = GraphQl.call(Tokens.partner(FRESHMART), CREATE, Map.of("input", campaignInput(
+                basketBonus("Platinum only", "1.00", 10, 1_000), Map.of("segment", Map.of("tiers", List.of("PLATINUM"))))));
+
+        assertEquals(List.of("input", "segment", "tiers"), refused.getList("data.createCampaign.userErrors[0].field"));
+        assertEquals(null, (Object) refused.get("data.createCampaign.campaign"));
+    }
 
     @Test
     void aPausedCampaignGivesNothingAndAnEndedOneCannotBeResumed() {

@@ -10,7 +10,7 @@ import org.coalition.gateway.support.GraphQl;
 import org.coalition.gateway.support.Tokens;
 
 /** Paid membership calls through the GraphQL API, shared by the tests of this package. */
-final class PaidMemberships {
+public final class PaidMemberships {
 
     static final String FIELDS = "membership { id clubId memberId sellingPartnerId status fee currency startsAt endsAt cancelledAt refunded }"
             + " userErrors { code field message }";
@@ -32,7 +32,7 @@ final class PaidMemberships {
         return GraphQl.call(Tokens.partner(partnerClient), START, Map.of("input", input));
     }
 
-    static String startOk(String partnerClient, EnrolledMember member, String clubId) {
+    public static String startOk(String partnerClient, EnrolledMember member, String clubId) {
         JsonPath started = start(partnerClient, startInput(member, clubId));
         String id = started.getString("data.startPaidMembership.membership.id");
         if (id == null) {
