@@ -39,7 +39,7 @@ class ConsentTest {
         assertEquals(List.of(), GraphQl.call(token, MY_CONSENTS).getList("data.me.consents"), "nothing is allowed until given");
         assertEquals(false, consentsTo(member, "PERSONALISED_OFFERS", ""));
 
-        Privacy.consentOk(token, "PERSONALISED_OFFERS", true);
+        Fixtures.setConsent(token, "PERSONALISED_OFFERS", true);
         JsonPath marketing = Privacy.consent(token, "MARKETING_CONTACT", "fuelco", true);
 
         assertEquals(List.of(), marketing.getList("data.setConsent.userErrors"));
@@ -51,7 +51,7 @@ class ConsentTest {
         assertEquals(true, consentsTo(member, "MARKETING_CONTACT", "fuelco"));
         assertEquals(false, consentsTo(member, "MARKETING_CONTACT", "freshmart"), "each partner is asked on its own");
 
-        Privacy.consentOk(token, "PERSONALISED_OFFERS", false);
+        Fixtures.setConsent(token, "PERSONALISED_OFFERS", false);
 
         assertEquals(false, consentsTo(member, "PERSONALISED_OFFERS", ""), "a withdrawal counts at once");
         assertEquals(2L, history(member), "every change is kept as proof");

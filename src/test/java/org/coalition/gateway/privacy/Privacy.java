@@ -49,11 +49,6 @@ final class Privacy {
         return GraphQl.call(memberToken, SET_CONSENT, Map.of("input", input));
     }
 
-    static void consentOk(String memberToken, String purpose, boolean granted) {
-        JsonPath result = consent(memberToken, purpose, null, granted);
-        assertEquals(List.of(), result.getList("data.setConsent.userErrors"), result::prettify);
-    }
-
     static JsonPath eraseMine(String memberToken, String key, Map<String, Object> choice) {
         Map<String, Object> input = new java.util.HashMap<>(choice);
         input.put("idempotencyKey", key);
