@@ -64,7 +64,7 @@ class ErasureTest {
         int bystanderBalance = balanceOf(bystander);
         Fixtures.earnOk(FRESHMART, member, "200.00");
         Fixtures.earnOk(FUELCO, member, "100.00");
-        Fixtures.redeem(FUELCO, Fixtures.redeemInput(member, 50));
+        assertEquals(List.of(), Fixtures.redeem(FUELCO, Fixtures.redeemInput(member, 120)).getList("data.redeemPoints.userErrors"));
         String periodId = openPeriod();
         JsonPath closed = close(periodId);
         assertEquals(List.of(), closed.getList("data.closeSettlementPeriod.userErrors"), closed::prettify);
