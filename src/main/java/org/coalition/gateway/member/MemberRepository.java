@@ -68,9 +68,7 @@ public class MemberRepository {
      */
     public Uni<Optional<Member>> findAndLogRead(MemberKey key, String readerKind, String readerPartner, String readerSubject,
             String what) {
-        String statement = "with found as (select " + COLUMNS + " from members where " + condition(key) + "), logged as ("
-                + " insert into personal_data_reads (member_id, reader_kind, reader_partner, reader_subject, what)"
-                + " select id, $2, $3, $4, $5 from found) select * from found";
+        String statement = loggingRead("where " + condition(key));
         return database.withConnection(connection -> connection.preparedQuery(statement)
                         .execute(Tuple.of(value(key), readerKind, readerPartner, readerSubject, what)))
                 .map(rows -> first(rows).map(MemberAccount::view));
@@ -92,11 +90,29 @@ public class MemberRepository {
         return database.withConnection(connection -> connection
                         .preparedQuery("select " + COLUMNS + " from members where id = any($1)")
                         .execute(Tuple.of(ids.toArray(UUID[]::new))))
-                .map(rows -> {
-                    List<Member> members = new ArrayList<>();
-                    rows.forEach(row -> members.add(MemberAccount.from(row).view()));
-                    return members;
-                });
+                .map(MemberRepository::views);
+    }
+
+    /** {@link #findAll}, for a partner, the settlement team or an operator: each member read is logged as in {@link #findAndLogRead}. */
+    public Uni<List<Member>> findAllAndLogRead(List<UUID> ids, String readerKind, String readerPartner, String readerSubject,
+            String what) {
+        String statement = loggingRead("where id = any($1)");
+        return database.withConnection(connection -> connection.preparedQuery(statement)
+                        .execute(Tuple.of(ids.toArray(UUID[]::new), readerKind, readerPartner, readerSubject, what)))
+                .map(MemberRepository::views);
+    }
+
+    /** The members a condition on $1 finds, and in the same statement a read-log line each ($2 to $5: who, what). */
+    private static String loggingRead(String condition) {
+        return "with found as (select " + COLUMNS + " from members " + condition + "), logged as ("
+                + " insert into personal_data_reads (member_id, reader_kind, reader_partner, reader_subject, what)"
+                + " select id, $2, $3, $4, $5 from found) select * from found";
+    }
+
+    private static List<Member> views(RowSet<Row> rows) {
+        List<Member> members = new ArrayList<>();
+        rows.forEach(row -> members.add(MemberAccount.from(row).view()));
+        return members;
     }
 
     /**

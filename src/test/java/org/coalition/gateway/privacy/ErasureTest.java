@@ -15,6 +15,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -32,7 +34,16 @@ import org.coalition.gateway.tenancy.TenantSessions;
  * settlement records, holds are voided, and what was closed stays byte for byte as it was.
  */
 @GatewayTest
+@TestProfile(ErasureTest.OwnDatabase.class)
 class ErasureTest {
+
+    /** A gateway and database of its own: a test run can close the current settlement period only once. */
+    public static class OwnDatabase implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("coalition.privacy.retention-batch-size", "999");
+        }
+    }
 
     private static final String PERIODS = "{ settlementPeriods(first: 5) { edges { node { id status } } } }";
     private static final String CLOSE = """

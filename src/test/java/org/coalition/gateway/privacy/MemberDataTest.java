@@ -72,6 +72,7 @@ class MemberDataTest {
     void everyReadByAPartnerOrOperatorIsLoggedAndTheMemberSeesWhoReadTheirData() {
         EnrolledMember member = Fixtures.enroll(FRESHMART);
         String token = Fixtures.claim(member);
+        JsonPath earned = Fixtures.earn(FUELCO, Fixtures.earnInput(member, "10.00"));
 
         GraphQl.call(Tokens.partner(FUELCO), READ_MEMBER, Map.of("r", member.ref()));
         String export = GraphQl.call(Privacy.OPERATOR, "query($id: ID!) { memberDataExport(memberId: $id) }", Map.of("id", member.id()))
@@ -80,9 +81,10 @@ class MemberDataTest {
 
         assertTrue(export.contains(member.id()));
         List<Map<String, Object>> seenByMember = GraphQl.call(token, MY_READS).getList("data.me.personalDataReads");
-        assertEquals(List.of("OPERATOR:dataExport", "PARTNER:member"),
+        assertEquals(List.of("OPERATOR:dataExport", "PARTNER:member", "PARTNER:transactions.member"),
                 seenByMember.stream().map(read -> read.get("readerKind") + ":" + read.get("what")).toList(),
                 "newest first; the member's own reads are not in it");
+        assertEquals(member.id(), earned.getString("data.earnPoints.transaction.member.id"), "the earn's answer read the member");
         assertEquals("fuelco", seenByMember.get(1).get("partnerId"));
         assertNull(seenByMember.get(0).get("readerSubject"), "the member sees that an operator read, not which one");
 

@@ -1,8 +1,5 @@
 package org.coalition.gateway.privacy;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.util.List;
 import java.util.Map;
 
 import io.restassured.path.json.JsonPath;
