@@ -39,7 +39,8 @@ public class CardTokens {
         this(config.privacy().cardKey(), LaunchMode.current() == LaunchMode.NORMAL);
     }
 
-    CardTokens(String key, boolean production) {
+    /** @param production whether the published development key is refused */
+    public CardTokens(String key, boolean production) {
         if (key == null || key.length() < MIN_KEY_LENGTH) {
             throw new IllegalStateException("coalition.privacy.card-key (COALITION_PRIVACY_CARD_KEY) must have at least "
                     + MIN_KEY_LENGTH + " characters");
