@@ -11,6 +11,8 @@
 # The workload earn-campaigns is earn while both partners run 50 campaigns each, 100 evaluated on every earn and
 # none granting (the cost of evaluating them); earn-campaign-grants is the same with 2 of each partner's granting a
 # bonus on every earn (the cost of the bonus transactions): --workloads "earn earn-campaigns earn-campaign-grants".
+# The workload earn-analytics is earn while the analytics aggregation job folds the new ledger rows every second (the
+# gateway's own job is off in this run, so the other workloads run without it): --workloads "earn earn-analytics".
 #
 # Needs: a JDK 17, wrk, psql, pgbench, openssl, jq, and a PostgreSQL that the local user can reach as a
 # superuser (default: 127.0.0.1:5432, user postgres, trust auth; override with PGHOST/PGPORT/PGUSER).
@@ -41,6 +43,7 @@ cleanup() {
   local status=$?  # the run's own verdict: stopping the gateway (exit 143 on SIGTERM) must not replace it
   if [ -n "${gateway_pid:-}" ]; then kill "$gateway_pid" 2>/dev/null || true; wait "$gateway_pid" 2>/dev/null || true; fi
   if [ -n "${sink_pid:-}" ]; then kill "$sink_pid" 2>/dev/null || true; fi
+  if [ -n "${analytics_pid:-}" ]; then kill "$analytics_pid" 2>/dev/null || true; fi
   psql -q -d postgres -c "drop database if exists $database" -c "drop database if exists coalition_pgbench" 2>/dev/null || true
   rm -rf "$work"
   exit "$status"
@@ -78,7 +81,7 @@ card_key=$(openssl rand -hex 32)
 # The webhook receiver runs on this machine over http, which production refuses; only the benchmark allows it.
 DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$database DB_OWNER_USER=$PGUSER DB_POOL_SIZE=$pool \
 OIDC_PUBLIC_KEY="$public_key" OIDC_TOKEN_ISSUER=https://bench.local COALITION_PRIVACY_CARD_KEY="$card_key" \
-COALITION_WEBHOOKS_REQUIRE_HTTPS=false COALITION_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true \
+COALITION_WEBHOOKS_REQUIRE_HTTPS=false COALITION_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true COALITION_ANALYTICS_REFRESH_ENABLED=false \
   java -Xmx256m -Xlog:gc:file="$work/gc.log" ${BENCH_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
 for _ in $(seq 1 90); do curl -sf localhost:8080/q/health/ready >/dev/null && break; sleep 1; done
@@ -147,6 +150,26 @@ start_campaigns() {
     done
   done
 }
+# The analytics job's transaction (analytics.AnalyticsAggregator: its advisory lock, its statement, its settings), run
+# here every second as the gateway's own role, so that only earn-analytics has it. Prints the entries folded.
+fold_analytics() {
+  psql -qtA -U coalition_app -d $database -v ON_ERROR_STOP=1 <<'SQL' | tail -1
+begin;
+select coalition_set_caller('SYSTEM', '', '', 'system:bench');
+set local statement_timeout = 120000;
+select case when pg_try_advisory_xact_lock(7020655987639216483)
+            then (select folded from analytics_refresh('EUR', '{1000,250,50}', 20000, interval '2 seconds', interval '10 minutes'))
+            else 0 end;
+commit;
+SQL
+}
+start_analytics() {
+  while [ "$(fold_analytics)" != 0 ]; do :; done   # the backlog of the seed and earlier workloads, not measured
+  ( while true; do fold_analytics > /dev/null; sleep 1; done ) & analytics_pid=$!
+}
+analytics_lag_seconds() {
+  psql -qtA -d $database -c "select round(extract(epoch from now() - watermark)::numeric, 1) from analytics_state"
+}
 end_campaigns() {
   psql -q -d $database -c "update campaigns set status = 'ENDED'"
 }
@@ -165,6 +188,7 @@ for workload in $workloads; do
     start_campaigns "${workload#earn-campaign-}"
     sleep 6 # every replica reloads running campaigns every 5 s (campaign.CampaignBook); this one has reloaded at once
   fi
+  [ "$workload" != earn-analytics ] || start_analytics
   if [ "$workload" = earn-webhook ]; then
     start_sink
     endpoints=$(subscribe_webhooks | tr '\n' ' ')
@@ -200,6 +224,13 @@ for workload in $workloads; do
     ledger="{\"violations\":0,\"earn_entries\":$new_earns,\"redemption_entries\":$new_redemptions}"
   fi
   case $workload in earn-campaigns|earn-campaign-grants) end_campaigns ;; esac
+  analytics='null'
+  if [ "$workload" = earn-analytics ]; then
+    kill $analytics_pid; wait $analytics_pid 2>/dev/null || true
+    lag=$(analytics_lag_seconds)
+    echo "analytics: the watermark trailed the load by ${lag}s when it stopped"
+    analytics="{\"watermark_lag_seconds\":$lag}"
+  fi
   webhooks='null'
   if [ "$workload" = earn-webhook ]; then
     # Every event of the workload must arrive: wait for the backlog to drain, then count what the sink saw.
@@ -222,9 +253,9 @@ for workload in $workloads; do
     webhooks="{\"events\":$events,\"delivered\":$delivered,\"requests\":$requests,\"drain_seconds\":$drain_seconds,\"receiver_cpu_seconds\":$receiver_seconds}"
   fi
   results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" \
-      --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson webhooks "$webhooks" --argjson s "$seconds" \
+      --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson webhooks "$webhooks" --argjson analytics "$analytics" --argjson s "$seconds" \
       '{workload: $w} + . + {gateway_cpu_cores: ($g / $s * 100 | round / 100), gateway_cpu_ms_per_request: ($g * 1000 / .requests * 100 | round / 100),
-        postgres_cpu_cores: ($p / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks}' <<< "$result")")
+        postgres_cpu_cores: ($p / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks, analytics: $analytics}' <<< "$result")")
 done
 
 log "pgbench TPC-B-like builtin: $clients clients, ${seconds}s, scale $clients"

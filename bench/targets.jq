@@ -21,6 +21,10 @@ def verdict($ok): if $ok then "met" else "NOT MET" end;
      (w("earn-campaign-grants").rps / w("earn").rps) as $r
      | "earn with 2 bonuses granted per earn at \($r * 100 | round) % of earn (no target: each bonus is a transaction of its own)"
    else empty end),
+  (if any(.workloads[]; .workload == "earn-analytics") then
+     (w("earn-analytics").rps / w("earn").rps) as $r
+     | "earn while analytics aggregates at \($r * 100 | round) % of earn (target >= 90 %): \(verdict($r >= 0.9))"
+   else empty end),
   ([.workloads[].gateway_peak_heap_mib] | max) as $heap
     | "peak heap \($heap) MiB (target < 256): \(verdict($heap < 256))"
 ] | .[]

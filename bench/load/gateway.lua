@@ -3,6 +3,7 @@
 --   earn-webhook  the same, while both partners have an active webhook endpoint (bench/run.sh sets it up)
 --   earn-campaigns  the same, while both partners run 50 campaigns each (bench/run.sh sets them up)
 --   earn-campaign-grants  the same, with 2 of each partner's campaigns granting a bonus on every earn
+--   earn-analytics  the same, while the analytics job folds the ledger every second (bench/run.sh runs it)
 --   redeem  redeemPoints at random partners for random members
 --   mixed   70 % earn, 20 % redeem, 10 % member balance reads (partner view), random members
 --   hot     redeemPoints, all at one partner (FreshMart), on the first 1,000 members only
@@ -67,7 +68,7 @@ request = function()
   local roll = math.random(1, 100)
   local partner = partnerTokens[math.random(1, 2)]
   if workload == "earn" or workload == "earn-webhook" or workload == "earn-campaigns"
-      or workload == "earn-campaign-grants" or (workload == "mixed" and roll <= 70) then
+      or workload == "earn-campaign-grants" or workload == "earn-analytics" or (workload == "mixed" and roll <= 70) then
     return post(partner, string.format(EARN, key(), card(math.random(1, members))))
   elseif workload == "redeem" or (workload == "mixed" and roll <= 90) then
     return post(partner, string.format(REDEEM, key(), card(math.random(1, members))))

@@ -118,7 +118,7 @@ $$;
 create table personal_data_reads (
     id              bigint generated always as identity primary key,
     member_id       uuid        not null,
-    reader_kind     text        not null check (reader_kind in ('PARTNER', 'SETTLEMENT', 'OPERATOR')),
+    reader_kind     text        not null check (reader_kind in ('PARTNER', 'SETTLEMENT', 'OPERATOR', 'ANALYST')),
     reader_partner  text,
     reader_subject  text,
     what            text        not null,

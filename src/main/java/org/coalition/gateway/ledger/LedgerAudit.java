@@ -46,7 +46,8 @@ public class LedgerAudit {
                     group by e.id, e.points having sum(c.points) <> -e.points
                     """,
             // every point has its records, but points the operator issued (an operator-funded tier bonus) and their
-            // expiry: no money moves when the operator issues points, nor when they expire; and transfers between
+            // expiry or reversal: no money moves when the operator issues points, nor when they expire or go back
+            // with a reversed earn; and transfers between
             // members and their reversals: the points keep their issuer's lots, so nobody owes anybody anything
             "transaction without settlement records for all its points", """
                     select e.id::text as subject from journal_entries e
@@ -57,7 +58,9 @@ public class LedgerAudit {
                             when e.kind = 'BONUS' then (select coalesce(sum(l.points), 0) from lots l
                                                         join partners p on p.id = l.issuer_id and p.kind = 'OPERATOR'
                                                         where l.entry_id = e.id)
-                            when e.kind = 'EXPIRY' then (select coalesce(sum(c.points), 0) from lot_consumptions c
+                            when e.kind = 'EXPIRY' or (e.kind = 'REVERSAL' and exists (
+                                    select from journal_entries b where b.id = e.reverses_id and b.kind = 'BONUS'))
+                                 then (select coalesce(sum(c.points), 0) from lot_consumptions c
                                                          join partners p on p.id = c.issuer_id and p.kind = 'OPERATOR'
                                                          where c.entry_id = e.id)
                             else 0 end

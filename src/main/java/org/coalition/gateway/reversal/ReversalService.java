@@ -50,6 +50,16 @@ public class ReversalService {
     private static final String CLAWBACK = """
             insert into clawbacks (entry_id, original_id, partner_id, member_id, points) values ($1, $2, $3, $4, $5)
             """;
+    /** Returned goods stop counting towards the member's tier (V38). */
+    private static final String UNQUALIFY = "select tier_unqualify($1, $2, $3, $4)";
+    /** The earn's bonuses paid on its basket, with their lots and what earlier reversals of them claimed. */
+    private static final String PAID_BONUSES = """
+            select g.entry_id, g.points, l.id as lot_id, l.issuer_id, l.remaining,
+                   coalesce((select sum(r.reversed_points) from journal_entries r where r.reverses_id = g.entry_id), 0)::int as reversed
+            from bonus_grants g join lots l on l.entry_id = g.entry_id
+            where g.earn_entry_id = $1 and g.referral is null and g.challenge_id is null
+            order by g.granted_at, g.entry_id
+            """;
 
     private final PartnerDirectory partners;
     private final MemberRepository members;
@@ -169,11 +179,68 @@ public class ReversalService {
                                     : connection.preparedQuery(CLAWBACK).execute(Tuple.of(reversalId,
                                             UUID.fromString(original.id()), original.partnerId(), member.id(), shortfall))
                                             .replaceWithVoid())
+                            .flatMap(ignored -> connection.preparedQuery(UNQUALIFY).execute(Tuple.of(member.id(),
+                                    original.partnerId(), points, original.occurredAt().atOffset(java.time.ZoneOffset.UTC))))
+                            .flatMap(ignored -> reverseBonuses(connection, original, member, points, member.balance() - member.held() - taken))
                             .map(ignored -> {
                                 Log.debugf("reversed earn %s: %d of %d points, shortfall %d", original.id(), taken, points, shortfall);
                                 return new Outcome(PointTransaction.posted(entry, postedAt), shortfall);
                             }));
         });
+    }
+
+    /** A bonus the earn paid, as it stands: its points, the lot they went to, and how many were already reversed. */
+    record PaidBonus(UUID entryId, int points, LotReversals.EarnedLot lot, int reversed) {
+    }
+
+    /**
+     * The bonuses paid on the basket (campaigns, the tier's and the club's multipliers) follow the earn back in
+     * proportion: after reversing R of the earn's E points, each bonus of B points has floor(B x R / E) reversed, so
+     * a return in parts ends where a return in full does. What the member already spent is the clawback shortfall,
+     * as for the earn. Referral and challenge rewards stay: they were paid for being referred or for a visit, and
+     * neither is undone by returning goods. Each bonus reversal is a transaction of its own, refunding the funder's
+     * issuance fee when a partner funded it (an operator-funded bonus cost nobody anything).
+     */
+    private Uni<Void> reverseBonuses(SqlConnection connection, PointTransaction earn, MemberAccount member, int points,
+            long available) {
+        int reversedAfter = earn.points() - earn.reversiblePoints() + points;
+        return connection.preparedQuery(PAID_BONUSES).execute(Tuple.of(UUID.fromString(earn.id()))).flatMap(rows -> {
+            List<PaidBonus> bonuses = new java.util.ArrayList<>();
+            rows.forEach(row -> bonuses.add(new PaidBonus(row.getUUID("entry_id"), row.getInteger("points"),
+                    new LotReversals.EarnedLot(row.getLong("lot_id"), row.getString("issuer_id"), row.getInteger("remaining")),
+                    row.getInteger("reversed"))));
+            Uni<Long> left = Uni.createFrom().item(available);
+            for (PaidBonus bonus : bonuses) {
+                int claim = BonusShares.toReverse(bonus.points(), earn.points(), reversedAfter) - bonus.reversed();
+                if (claim > 0) {
+                    left = left.flatMap(stillAvailable -> reverseBonus(connection, earn, member, bonus, claim, stillAvailable));
+                }
+            }
+            return left.replaceWithVoid();
+        });
+    }
+
+    /** Reverses {@code claim} points of one bonus; answers what the member has available after it. */
+    private Uni<Long> reverseBonus(SqlConnection connection, PointTransaction earn, MemberAccount member, PaidBonus bonus, int claim,
+            long available) {
+        int taken = (int) Math.min(claim, Math.min(bonus.lot().remaining(), Math.max(0, available)));
+        int shortfall = claim - taken;
+        UUID reversalId = UUID.randomUUID();
+        String funder = bonus.lot().issuerId();
+        NewEntry entry = new NewEntry(reversalId, TransactionKind.REVERSAL, member.id(), earn.partnerId(), -taken, null, null,
+                null, earn.partnerReference(), Instant.now().truncatedTo(ChronoUnit.MICROS), bonus.entryId(), null,
+                PostingTemplate.EARN_REVERSAL.postings(taken, accounts.accountsFor(member.accountId(), funder)),
+                Optional.empty(), claim);
+        return journal.post(connection, entry)
+                .flatMap(postedAt -> lots.takeBack(connection, bonus.lot(), taken, reversalId, member.id(), earn.partnerId()))
+                .flatMap(ignored -> members.adjustBalance(connection, member.id(), -taken))
+                .flatMap(ignored -> settlement.write(connection, reversalId, member.id(), taken == 0 || settlement.isOperator(funder)
+                        ? List.of()
+                        : List.of(settlement.earnReversal(settlement.versionAt(funder, earn.occurredAt()), funder, taken))))
+                .flatMap(ignored -> shortfall == 0 ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery(CLAWBACK).execute(Tuple.of(reversalId, bonus.entryId(), earn.partnerId(),
+                                member.id(), shortfall)).replaceWithVoid())
+                .map(ignored -> available - taken);
     }
 
     /** Gives the redeemed points back to the lots they came from, with their original expiry. */

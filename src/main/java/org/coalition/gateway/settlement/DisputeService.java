@@ -1,6 +1,7 @@
 package org.coalition.gateway.settlement;
 
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -160,6 +161,17 @@ public class DisputeService {
                         owesMore ? record.getString("creditor_id") : record.getString("debtor_id"),
                         record.getInteger("points"), difference.abs(), record.getString("currency").strip()))
                 .replaceWith(adjustmentId);
+    }
+
+    /** Disputes still waiting for the settlement team, oldest first (partners see only their own: row-level security). */
+    public Uni<List<Dispute>> open(Caller caller, int limit) {
+        return sessions.inTransaction(caller, connection -> connection.preparedQuery("select " + Dispute.COLUMNS
+                        + " from disputes where status = 'OPEN' order by created_at, id limit $1").execute(Tuple.of(limit)))
+                .map(rows -> {
+                    List<Dispute> open = new java.util.ArrayList<>();
+                    rows.forEach(row -> open.add(Dispute.from(row)));
+                    return open;
+                });
     }
 
     public Uni<java.util.Optional<Dispute>> find(Caller caller, UUID disputeId) {

@@ -22,7 +22,8 @@ import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
  * CSV exports of a closed period for finance systems, for the settlement team:
- * {@code GET /settlement/periods/{id}/statements.csv} and {@code .../records.csv}. Amounts are exact
+ * {@code GET /settlement/periods/{id}/statements.csv} and {@code .../records.csv} (also under {@code /app} for the
+ * settlement dashboard's session). Amounts are exact
  * decimals in the record's currency (four places, as stored), so the nets of a file still sum to zero.
  */
 @ApplicationScoped
@@ -52,6 +53,9 @@ public class SettlementCsvExport {
     void routes(@Observes Router router) {
         router.get("/settlement/periods/:id/statements.csv").handler(context -> export(context, true));
         router.get("/settlement/periods/:id/records.csv").handler(context -> export(context, false));
+        // the same files for the settlement dashboard's signed-in people (web tenant, README "Web apps")
+        router.get("/app/settlement/periods/:id/statements.csv").handler(context -> export(context, true));
+        router.get("/app/settlement/periods/:id/records.csv").handler(context -> export(context, false));
     }
 
     private void export(RoutingContext context, boolean statements) {

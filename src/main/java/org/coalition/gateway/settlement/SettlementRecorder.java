@@ -115,6 +115,11 @@ public class SettlementRecorder {
                 .replaceWithVoid();
     }
 
+    /** Whether the partner is the coalition's operator, whose own points cost nobody anything. */
+    public boolean isOperator(String partnerId) {
+        return operatorId.equals(partnerId);
+    }
+
     public PartnerContract.Version versionAt(String partnerId, java.time.Instant when) {
         PartnerContract contract = partners.byId(partnerId).orElseThrow(() -> new IllegalStateException("no contract for " + partnerId));
         return contract.versionAtOrFirst(when);

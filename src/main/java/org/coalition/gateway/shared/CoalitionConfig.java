@@ -171,6 +171,17 @@ public interface CoalitionConfig {
         Duration retention();
     }
 
+    Idempotency idempotency();
+
+    interface Idempotency {
+        /**
+         * How long a mutation's idempotency key is remembered. A retry within it replays the first outcome; after it
+         * the same key is a new request. Far longer than any till's offline buffer or retry loop.
+         */
+        @WithDefault("30d")
+        Duration retention();
+    }
+
     Expiry expiry();
 
     Transfers transfers();

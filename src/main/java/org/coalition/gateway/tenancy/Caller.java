@@ -12,12 +12,16 @@ public record Caller(Kind kind, String partnerId, String subject, Set<Permission
     public static final String MEMBER_ROLE = "member";
     public static final String SETTLEMENT_ROLE = "settlement";
     public static final String OPERATOR_ROLE = "operator";
+    /** The coalition's analysts: coalition-wide program analytics, read-only, and nothing else. */
+    public static final String ANALYST_ROLE = "analyst";
 
     public enum Kind {
         PARTNER,
         MEMBER,
         SETTLEMENT,
         OPERATOR,
+        /** Reads the coalition-wide program analytics (aggregates only); no ledger, no members, no writes. */
+        ANALYST,
         /** Authenticated, but neither a known partner client nor a coalition role: may do nothing. */
         UNKNOWN,
         /** The gateway itself: start-up, scheduled jobs, the ledger audit. Never a request's caller. */

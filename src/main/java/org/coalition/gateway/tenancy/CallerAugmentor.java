@@ -41,6 +41,8 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
     public static final String PROGRAM_MANAGE = "program:manage";
     /** Operators only: erase members on request, decide retention reviews, read the personal-data read log. */
     public static final String PRIVACY_MANAGE = "privacy:manage";
+    /** Program analytics of the whole coalition and of any partner, unsuppressed: analysts and operators. */
+    public static final String ANALYTICS_READ_ALL = "analytics:read-all";
 
     private final PartnerDirectory partners;
     private final List<String> clientIdClaims;
@@ -76,6 +78,9 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
         if (identity.hasRole(Caller.SETTLEMENT_ROLE)) {
             return Caller.of(Caller.Kind.SETTLEMENT, subject);
         }
+        if (identity.hasRole(Caller.ANALYST_ROLE)) {
+            return Caller.of(Caller.Kind.ANALYST, subject);
+        }
         if (identity.hasRole(Caller.MEMBER_ROLE) && subject != null) {
             return Caller.of(Caller.Kind.MEMBER, subject);
         }
@@ -101,10 +106,12 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
         caller.permissions().forEach(permission -> granted.add(permission.scope()));
         switch (caller.kind()) {
             case MEMBER -> granted.add(MEMBER_SELF);
+            case ANALYST -> granted.add(ANALYTICS_READ_ALL);
             case SETTLEMENT, OPERATOR -> {
                 if (caller.kind() == Caller.Kind.OPERATOR) {
                     granted.add(PROGRAM_MANAGE);
                     granted.add(PRIVACY_MANAGE);
+                    granted.add(ANALYTICS_READ_ALL);
                 }
                 granted.add(MEMBERS_READ_ALL);
                 granted.add(PARTNERS_READ_ALL);

@@ -228,6 +228,52 @@ class CampaignTest {
     }
 
     @Test
+    void bonusesFollowAReversedEarnBackInProportion() {
+        String campaign = createOk(FRESHMART, basketBonus("Returnable bonus", "1.00", 101, 100_000), null);
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        PaidMemberships.startOk(FRESHMART, member, "PLUS"); // the club's 1.15x, funded by the operator
+        JsonPath earned = earn(FRESHMART, member, "100.00", null);
+        String earnId = earned.getString("data.earnPoints.transaction.id");
+        int base = earned.getInt("data.earnPoints.transaction.points");
+        List<Map<String, Object>> bonuses = earned.getList("data.earnPoints.bonuses");
+        int clubBonus = bonuses.stream().filter(b -> b.get("campaignId") == null).mapToInt(b -> (Integer) b.get("points")).sum();
+        assertEquals(101, bonusTotal(earned, campaign));
+        assertTrue(clubBonus > 0, earned.prettify());
+        assertEquals(base + 101 + clubBonus, balance(member));
+
+        JsonPath half = reverse(earnId, base / 2);
+
+        assertEquals(List.of(), half.getList("data.reverseTransaction.userErrors"), half::prettify);
+        int kept = base - base / 2 + 101 - 101 * (base / 2) / base + clubBonus - clubBonus * (base / 2) / base;
+        assertEquals(kept, balance(member), "each bonus goes back in the earn's proportion, rounded down");
+
+        reverse(earnId, null);
+
+        assertEquals(0, balance(member), "reversed in full, nothing of the earn or its bonuses is left");
+        Row refunds = sessions.asSystem(connection -> connection.preparedQuery("""
+                        select coalesce(sum(r.points), 0) as points, count(*) as records from settlement_records r
+                        join journal_entries e on e.id = r.entry_id join bonus_grants g on g.entry_id = e.reverses_id
+                        where g.earn_entry_id = $1 and r.kind = 'REVERSAL' and r.creditor_id = 'freshmart'""")
+                .execute(Tuple.of(java.util.UUID.fromString(earnId)))).await().indefinitely().iterator().next();
+        assertEquals(101, refunds.getLong("points").intValue(), "FreshMart's fee for its bonus is refunded; the operator's bonus had none");
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+    }
+
+    private static JsonPath reverse(String earnId, Integer points) {
+        Map<String, Object> input = new HashMap<>(Map.of("idempotencyKey", Fixtures.key(), "transactionId", earnId));
+        input.put("points", points);
+        return GraphQl.call(Tokens.partner(FRESHMART), """
+                mutation($input: ReverseTransactionInput!) {
+                  reverseTransaction(input: $input) { transaction { id points } shortfall userErrors { code field message } }
+                }""", Map.of("input", input));
+    }
+
+    private static int balance(EnrolledMember member) {
+        return GraphQl.call(Tokens.partner(FRESHMART), "query($ref: MemberRefInput!) { member(ref: $ref) { balance } }",
+                Map.of("ref", member.ref())).getInt("data.member.balance");
+    }
+
+    @Test
     void aTierSegmentNamesTheProgramsTiers() {
         JsonPath refused = GraphQl.call(Tokens.partner(FRESHMART), CREATE, Map.of("input", campaignInput(
                 basketBonus("Platinum only", "1.00", 10, 1_000), Map.of("segment", Map.of("tiers", List.of("PLATINUM"))))));

@@ -35,7 +35,33 @@ class IdempotencyTest {
             query($ref: MemberRefInput!) { member(ref: $ref) { balance transactions { edges { node { id } } } } }""";
 
     @Inject
+    IdempotencyKeyRetention retention;
+    @Inject
+    org.coalition.gateway.tenancy.TenantSessions sessions;
+    @Inject
     LedgerAudit audit;
+
+    @Test
+    void aKeyIsRememberedForItsRetentionAndThenForgotten() {
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        Map<String, Object> old = Fixtures.earnInput(member, "10.00");
+        Map<String, Object> recent = Fixtures.earnInput(member, "10.00");
+        recent.put("partnerReference", "retention-" + Fixtures.key());
+        String first = Fixtures.earn(FRESHMART, old).getString("data.earnPoints.transaction.id");
+        Fixtures.earn(FRESHMART, recent);
+        age(old.get("idempotencyKey").toString());
+
+        assertEquals(true, retention.forgetOldKeys().await().indefinitely() >= 1);
+
+        String afterRetention = Fixtures.earn(FRESHMART, old).getString("data.earnPoints.transaction.id");
+        assertNotEquals(first, afterRetention, "past retention the same key is a new request");
+        JsonPath replayed = Fixtures.earn(FRESHMART, recent);
+        assertEquals(List.of(), replayed.getList("data.earnPoints.userErrors"));
+        assertEquals(1, sessions.asSystem(connection -> connection.preparedQuery(
+                        "select count(*) as n from journal_entries where partner_reference = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(recent.get("partnerReference")))).await().indefinitely()
+                .iterator().next().getLong("n").intValue(), "a recent key still replays");
+    }
 
     @Test
     void retryingAnEarnReturnsTheFirstTransactionAndEarnsOnce() {
@@ -148,5 +174,18 @@ class IdempotencyTest {
 
     private static JsonPath memberView(EnrolledMember member) {
         return GraphQl.call(Tokens.settlement(), MEMBER_TRANSACTIONS, Map.of("ref", member.ref()));
+    }
+
+    /** Back-dates a key as the owner does; the application may not change a key. */
+    private static void age(String key) {
+        try (java.sql.Connection superuser = java.sql.DriverManager.getConnection(
+                org.coalition.gateway.support.EmbeddedPostgresResource.jdbcUrl());
+                java.sql.PreparedStatement update = superuser.prepareStatement(
+                        "update idempotency_keys set created_at = now() - interval '31 days' where key = ?")) {
+            update.setString(1, key);
+            assertEquals(1, update.executeUpdate());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

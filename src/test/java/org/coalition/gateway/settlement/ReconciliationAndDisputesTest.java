@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import org.coalition.gateway.membership.PaidMemberships;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
@@ -99,6 +100,24 @@ class ReconciliationAndDisputesTest {
         assertEquals(Map.of("kind", "ADJUSTMENT", "amount", 0.1f, "debtor", Map.of("id", "fuelco"), "creditor", Map.of("id", "freshmart")),
                 resolved.getMap("data.resolveDispute.dispute.adjustment"));
         assertEquals("INVALID_INPUT", resolve(disputeId, false, null).getString("data.resolveDispute.userErrors[0].code"));
+    }
+
+    @Test
+    void aDisputedMembershipFeeIsCorrectedInMoneyOnly() {
+        PaidMemberships.startOk(FRESHMART, Fixtures.enroll(FRESHMART), "PLUS");
+        String recordId = sessions.asSystem(connection -> connection.preparedQuery(
+                        "select id from settlement_records where kind = 'MEMBERSHIP_FEE' and debtor_id = 'freshmart' order by posted_at desc limit 1")
+                .execute()).await().indefinitely().iterator().next().getUUID("id").toString();
+        String disputeId = GraphQl.call(Tokens.partner(FRESHMART), DISPUTE, Map.of("input",
+                        Map.of("idempotencyKey", Fixtures.key(), "recordId", recordId, "reason", "We were charged the old fee")))
+                .getString("data.disputeSettlementRecord.dispute.id");
+
+        JsonPath resolved = resolve(disputeId, true, new BigDecimal("40.00"));
+
+        assertEquals(List.of(), resolved.getList("data.resolveDispute.userErrors"), resolved::prettify);
+        assertEquals(Map.of("kind", "ADJUSTMENT", "amount", 4.1f, "debtor", Map.of("id", "coalition-operator"),
+                "creditor", Map.of("id", "freshmart")), resolved.getMap("data.resolveDispute.dispute.adjustment"),
+                "the operator gives back what the fee's share was over");
     }
 
     @Test

@@ -67,6 +67,22 @@ class TierTest {
     io.vertx.core.Vertx vertx;
 
     @Test
+    void returnedGoodsStopCountingTowardsTheTier() {
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        JsonPath earned = earn(member, "100.00");
+        int points = earned.getInt("data.earnPoints.transaction.points");
+        assertEquals(points, view(member).getInt("data.member.tierProgress.qualifying"));
+
+        JsonPath reversed = GraphQl.call(Tokens.partner(FRESHMART), """
+                mutation($input: ReverseTransactionInput!) { reverseTransaction(input: $input) { userErrors { code } } }""",
+                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "transactionId",
+                        earned.getString("data.earnPoints.transaction.id"), "points", 60)));
+
+        assertEquals(List.of(), reversed.getList("data.reverseTransaction.userErrors"));
+        assertEquals(points - 60, view(member).getInt("data.member.tierProgress.qualifying"));
+    }
+
+    @Test
     void aMemberGoesUpAsSoonAsAThresholdIsCrossedAndEarnsTheTiersMultiplierFromThatEarn() {
         EnrolledMember member = Fixtures.enroll(FRESHMART);
 
