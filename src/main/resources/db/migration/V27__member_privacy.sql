@@ -75,6 +75,11 @@ begin
 end
 $$;
 
+-- The card number sealed for its member alone (AES-256-GCM under a key derived from the card key, member.CardTokens):
+-- the member's own view (me, the member portal's QR card) shows it whole; nothing else reads it, no statement
+-- compares it. Cards enrolled before V26 have none and show masked to their member too.
+alter table members add column card_sealed text;
+
 -- ------------------------------------------------------------------ consent
 -- The member's current choice per purpose; partner_id is '' for the coalition-wide purposes and the partner for
 -- MARKETING_CONTACT (each partner asks on its own). No row means no consent: everything is opt-in (GDPR art. 7).
@@ -191,7 +196,8 @@ grant delete on member_consents to ${appRole};
 create function member_erase_personal_data(_member uuid, _scope text, _keep_key text) returns void
     language plpgsql security definer set search_path = public as $$
 begin
-    update members set card_number = 'erased:' || id::text, subject = null, erased_at = now() where id = _member;
+    update members set card_number = 'erased:' || id::text, card_sealed = null, subject = null, erased_at = now()
+    where id = _member;
     delete from member_consents where member_id = _member;
     delete from household_invitations where invitee_id = _member or invited_by = _member;
     delete from household_members where member_id = _member;
@@ -221,7 +227,7 @@ create function member_data_export(_member uuid) returns jsonb
                    from members m where m.id = _member),
         'cards', (select jsonb_build_array(jsonb_build_object(
                       'lastFourDigits', split_part(m.card_number, ':', 1),
-                      'storedAs', 'the last four digits and a keyed hash (HMAC-SHA256) of the card number; the number itself is not stored'))
+                      'storedAs', 'the last four digits, a keyed hash (HMAC-SHA256) for look-ups, and the number encrypted (AES-256-GCM) for your own view only'))
                   from members m where m.id = _member),
         'consents', coalesce((select jsonb_agg(to_jsonb(c) - 'member_id' order by c.purpose, c.partner_id)
                               from member_consents c where c.member_id = _member), '[]'),

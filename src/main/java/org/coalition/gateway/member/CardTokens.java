@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +34,13 @@ public class CardTokens {
     private static final String ERASED_PREFIX = "erased" + SEPARATOR;
     private static final int SHOWN_DIGITS = 4;
 
+    private static final String SEALING = "AES/GCM/NoPadding";
+    private static final int IV_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
     private final Mac prototype;
+    private final SecretKeySpec sealingKey;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     @Inject
     public CardTokens(CoalitionConfig config) {
@@ -54,6 +62,38 @@ public class CardTokens {
             prototype.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), ALGORITHM));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+        sealingKey = new SecretKeySpec(hmac("card sealing key v1"), "AES");
+    }
+
+    /**
+     * The card number sealed for its member's own view (the QR card at the till): AES-256-GCM under a key derived
+     * from the card key, base64 of nonce and ciphertext. Never compared or indexed; only {@link #open} reads it.
+     */
+    public String seal(String cardNumber) {
+        try {
+            byte[] iv = new byte[IV_BYTES];
+            random.nextBytes(iv);
+            Cipher cipher = Cipher.getInstance(SEALING);
+            cipher.init(Cipher.ENCRYPT_MODE, sealingKey, new GCMParameterSpec(TAG_BITS, iv));
+            byte[] sealed = cipher.doFinal(cardNumber.getBytes(StandardCharsets.UTF_8));
+            byte[] stored = new byte[IV_BYTES + sealed.length];
+            System.arraycopy(iv, 0, stored, 0, IV_BYTES);
+            System.arraycopy(sealed, 0, stored, IV_BYTES, sealed.length);
+            return java.util.Base64.getEncoder().encodeToString(stored);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available", e);
+        }
+    }
+
+    public String open(String sealed) {
+        try {
+            byte[] stored = java.util.Base64.getDecoder().decode(sealed);
+            Cipher cipher = Cipher.getInstance(SEALING);
+            cipher.init(Cipher.DECRYPT_MODE, sealingKey, new GCMParameterSpec(TAG_BITS, stored, 0, IV_BYTES));
+            return new String(cipher.doFinal(stored, IV_BYTES, stored.length - IV_BYTES), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("a sealed card number does not open with this key", e);
         }
     }
 

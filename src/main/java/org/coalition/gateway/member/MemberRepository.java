@@ -74,10 +74,14 @@ public class MemberRepository {
                 .map(rows -> first(rows).map(MemberAccount::view));
     }
 
+    /** The member a login claimed, as that member sees it: with the whole card number (from its sealed copy, V27). */
     public Uni<Optional<Member>> findBySubject(String subject) {
         return database.withConnection(connection -> connection
-                        .preparedQuery("select " + COLUMNS + " from members where subject = $1").execute(Tuple.of(subject)))
-                .map(rows -> first(rows).map(MemberAccount::view));
+                        .preparedQuery("select " + COLUMNS + ", card_sealed from members where subject = $1").execute(Tuple.of(subject)))
+                .map(rows -> first(rows).map(member -> {
+                    String sealed = rows.iterator().next().getString("card_sealed");
+                    return sealed == null ? member.view() : member.view().withCardNumber(cards.open(sealed));
+                }));
     }
 
     public Uni<Optional<UUID>> idOfSubject(String subject) {

@@ -37,8 +37,8 @@ public class MemberService {
             with account as (
                 insert into accounts (kind, member_id) values ('MEMBER', $1) returning id
             )
-            insert into members (id, card_number, account_id, enrolled_by)
-            select $1, $2, account.id, $3 from account
+            insert into members (id, card_number, account_id, enrolled_by, card_sealed)
+            select $1, $2, account.id, $3, $4 from account
             on conflict (card_number) do nothing
             returning id, card_number, account_id, balance, held, enrolled_at
             """;
@@ -113,7 +113,7 @@ public class MemberService {
     }
 
     private Uni<Enrolled> insert(SqlConnection connection, UUID memberId, String card, boolean generated, String partnerId) {
-        return connection.preparedQuery(ENROLL).execute(Tuple.of(memberId, cards.token(card), partnerId))
+        return connection.preparedQuery(ENROLL).execute(Tuple.of(memberId, cards.token(card), partnerId, cards.seal(card)))
                 .map(rows -> new Enrolled(MemberRepository.first(rows).orElseThrow(() -> generated
                         ? new GeneratedCardTaken()
                         : BusinessFailure.of(ErrorCode.INVALID_INPUT, "This card number is already enrolled", "input", "cardNumber")),

@@ -141,6 +141,18 @@ class CardNumbersTest {
     }
 
     @Test
+    void aSealedCardOpensWithItsKeyOnly() {
+        CardTokens cards = new CardTokens("card-numbers-test-key-0123456789abcdef", false);
+        String sealed = cards.seal("6370000000000017");
+
+        assertFalse(sealed.contains("6370000000000017"));
+        assertNotEquals(sealed, cards.seal("6370000000000017"), "a fresh nonce every time");
+        assertEquals("6370000000000017", cards.open(sealed));
+        assertThrows(IllegalStateException.class,
+                () -> new CardTokens("another-card-numbers-key-0123456789abc", false).open(sealed));
+    }
+
+    @Test
     void aShortKeyOrTheDevelopmentKeyInProductionRefusesToStart() {
         assertThrows(IllegalStateException.class, () -> new CardTokens("too-short", false));
         assertThrows(IllegalStateException.class, () -> new CardTokens(CardTokens.DEV_KEY, true));

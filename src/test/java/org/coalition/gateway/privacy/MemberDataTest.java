@@ -63,7 +63,7 @@ class MemberDataTest {
         assertTrue(export.getMap("").keySet().containsAll(List.of("tier", "tierChanges", "campaignAndBonusHistory", "redemptionHolds",
                 "paidMemberships", "transfers", "household", "personalDataReads")), document);
         assertFalse(document.contains(other.id()), "nothing about other members");
-        assertFalse(document.contains(member.cardNumber()), "the card number is not stored, so it cannot be exported");
+        assertFalse(document.contains(member.cardNumber()), "the card number is stored only sealed, and the export does not open it");
         assertEquals("FORBIDDEN", GraphQl.call(Tokens.partner(FRESHMART), "query($r: MemberRefInput!) { member(ref: $r) { dataExport } }",
                 Map.of("r", member.ref())).getString("errors[0].extensions.reason"), "partners never export a member");
     }
