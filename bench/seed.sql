@@ -2,7 +2,8 @@
 -- the gateway books an earn (entry, balanced postings, lot, settlement record), so that the ledger check
 -- after every workload holds from the start. Run as the schema owner after the gateway has started
 -- (it registers the partners and opens their accounts). Member n has card "9" || lpad(n, 14) || Luhn digit
--- and OIDC subject "bench-member-n".
+-- and OIDC subject "bench-member-n". The card is stored as the gateway stores it (member.CardTokens, V26): last four
+-- digits and the HMAC-SHA256 under the gateway's card key, passed as :card_key (pgcrypto, created by V26).
 create or replace function pg_temp.luhn(payload text) returns text language sql immutable as $$
   select payload || ((10 - sum(case when (length(payload) - i) % 2 = 0
                                     then (d * 2) - case when d * 2 > 9 then 9 else 0 end else d end)::int % 10) % 10)::text
@@ -17,8 +18,10 @@ with opened as (
   insert into accounts (kind, member_id) select 'MEMBER', member_id from seeded returning id, member_id
 )
 insert into members (id, card_number, subject, account_id, enrolled_by, balance)
-select s.member_id, pg_temp.luhn('9' || lpad(s.n::text, 14, '0')), 'bench-member-' || s.n, o.id, 'freshmart', :points
-from seeded s join opened o using (member_id);
+select s.member_id, right(c.card, 4) || ':' || encode(hmac(c.card, :'card_key', 'sha256'), 'hex'),
+       'bench-member-' || s.n, o.id, 'freshmart', :points
+from seeded s join opened o using (member_id)
+cross join lateral (select pg_temp.luhn('9' || lpad(s.n::text, 14, '0')) as card) c;
 
 insert into journal_entries (id, kind, member_id, partner_id, points, purchase_amount, currency, channel, occurred_at, contract_version)
 select entry_id, 'EARN', member_id, 'freshmart', :points, :points, 'EUR', 'STORE', now(), 1 from seeded;

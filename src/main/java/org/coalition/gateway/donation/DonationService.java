@@ -15,6 +15,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
@@ -82,7 +83,12 @@ public class DonationService {
         if (!errors.isEmpty()) {
             throw new BusinessFailure(errors);
         }
-        PartnerContract charity = partners.byId(input.charityPartnerId).orElseThrow(() -> BusinessFailure.of(
+        return charity(input.charityPartnerId);
+    }
+
+    /** A charity partner that accepts donations now. */
+    public PartnerContract charity(String charityPartnerId) {
+        PartnerContract charity = partners.byId(charityPartnerId).orElseThrow(() -> BusinessFailure.of(
                 ErrorCode.PARTNER_NOT_FOUND, "No partner has this id", "input", "charityPartnerId"));
         if (charity.kind() != PartnerKind.CHARITY) {
             throw BusinessFailure.of(ErrorCode.INVALID_INPUT, charity.name() + " is not a charity", "input", "charityPartnerId");
@@ -92,6 +98,12 @@ public class DonationService {
                     "input", "charityPartnerId");
         }
         return charity;
+    }
+
+    /** Gives points of a member to a charity inside a transaction of the caller's: an erasure's remaining points. */
+    public Uni<PointTransaction> donateWithin(SqlConnection connection, PartnerContract charity, UUID memberId, int points) {
+        return donate(connection, UUID.randomUUID(), charity, new MemberKey.ById(memberId), points)
+                .map(RedeemPointsPayload::transaction);
     }
 
     private Uni<RedeemPointsPayload> donate(SqlConnection connection, UUID entryId, PartnerContract charity, MemberKey donor,

@@ -79,6 +79,7 @@ public class EarnService {
     static final int MAX_BASKET_LINES = 500;
     static final int MAX_REFERENCE_LENGTH = 128;
 
+    private final MemberRepository members;
     private final PartnerDirectory partners;
     private final AccountBook accounts;
     private final PostedTransactions posted;
@@ -93,7 +94,8 @@ public class EarnService {
     public EarnService(PartnerDirectory partners, AccountBook accounts,
             PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
             CoalitionConfig config, SettlementRecorder settlement, LedgerMetrics ledgerMetrics, CampaignBook campaigns,
-            TierPrograms tiers) {
+            TierPrograms tiers, MemberRepository members) {
+        this.members = members;
         this.campaigns = campaigns;
         this.tiers = tiers;
         this.settlement = settlement;
@@ -207,7 +209,7 @@ public class EarnService {
                 accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId));
         EarnPointsInput input = earning.input();
         arguments.addString(MemberRepository.keyKind(earning.member()))
-                .addString(MemberRepository.keyReference(earning.member()))
+                .addString(members.keyReference(earning.member()))
                 .addString(partnerId)
                 .addInteger(points)
                 .addBigDecimal(input.purchaseAmount)

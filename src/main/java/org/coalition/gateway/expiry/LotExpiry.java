@@ -25,6 +25,7 @@ import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
 import org.coalition.gateway.settlement.SettlementRecorder;
 import org.coalition.gateway.shared.CoalitionConfig;
+import org.coalition.gateway.shared.Invariant;
 import org.coalition.gateway.shared.ServiceUnavailable;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -43,6 +44,11 @@ public class LotExpiry {
     private static final String LOCK_DUE_LOT = """
             select id, issuer_id, remaining from lots where id = $1 and remaining > 0 and expires_at <= now() for update
             """;
+    private static final String OPEN_LOTS_OF_MEMBER = """
+            select id, issuer_id, remaining from lots where member_id = $1 and remaining > 0 order by earned_at, id for update
+            """;
+    /** The reference forfeited points carry, so that statements and the member's history tell them from expiry. */
+    public static final String FORFEIT_REFERENCE = "member-erasure";
     private static final String TAKE = "update lots set remaining = remaining - $2 where id = $1";
     private static final String DRAW = """
             insert into lot_consumptions (entry_id, lot_id, member_id, issuer_id, points, partner_id)
@@ -99,10 +105,24 @@ public class LotExpiry {
                 .flatMap(member -> connection.preparedQuery(LOCK_DUE_LOT).execute(Tuple.of(due.id()))
                         .flatMap(rows -> rows.size() == 0
                                 ? Uni.createFrom().item(0)
-                                : post(connection, member, rows.iterator().next())));
+                                : post(connection, member, rows.iterator().next(), null)));
     }
 
-    private Uni<Integer> post(SqlConnection connection, MemberAccount member, Row lot) {
+    /**
+     * Forfeits all of a member's points, booked exactly as expiry (to breakage, one entry per lot, each with the
+     * expiry's settlement records): for an erasure whose member gives up the rest. The caller holds the member's
+     * row lock and has released every hold first. Returns the points forfeited.
+     */
+    public Uni<Integer> forfeitAll(SqlConnection connection, MemberAccount member) {
+        Invariant.check(member.held() == 0, "points forfeited while holds are active");
+        return connection.preparedQuery(OPEN_LOTS_OF_MEMBER).execute(Tuple.of(member.id()))
+                .flatMap(lots -> Multi.createFrom().iterable(lots)
+                        .onItem().transformToUniAndConcatenate(lot -> post(connection, member, lot, FORFEIT_REFERENCE))
+                        .collect().in(() -> new int[1], (sum, points) -> sum[0] += points)
+                        .map(sum -> sum[0]));
+    }
+
+    private Uni<Integer> post(SqlConnection connection, MemberAccount member, Row lot, String reference) {
         int points = (int) Math.min(lot.getInteger("remaining"), member.balance() - member.held());
         if (points <= 0) {
             return Uni.createFrom().item(0);
@@ -110,7 +130,7 @@ public class LotExpiry {
         String issuer = lot.getString("issuer_id");
         UUID entryId = UUID.randomUUID();
         NewEntry entry = new NewEntry(entryId, PostingTemplate.EXPIRY.kind(), member.id(), issuer, -points, null, null, null,
-                null, Instant.now().truncatedTo(ChronoUnit.MICROS), null, null,
+                reference, Instant.now().truncatedTo(ChronoUnit.MICROS), null, null,
                 PostingTemplate.EXPIRY.postings(points, accounts.accountsFor(member.accountId(), issuer)), Optional.empty(), null);
         return journal.post(connection, entry)
                 .flatMap(ignored -> connection.preparedQuery(TAKE).execute(Tuple.of(lot.getLong("id"), points)))

@@ -1,17 +1,14 @@
 package org.coalition.gateway.member;
 
-import java.security.SecureRandom;
-
 /**
  * Coalition card numbers: 12 to 19 digits whose last digit is a Luhn check digit, so a mistyped number
  * is caught at the till instead of crediting a stranger. Generated cards are 16 digits under the
- * coalition's prefix.
+ * coalition's prefix ({@link CardTokens#generated}).
  */
 public final class CardNumbers {
 
     static final String COALITION_PREFIX = "6370";
-    private static final int GENERATED_LENGTH = 16;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final int GENERATED_LENGTH = 16;
 
     private CardNumbers() {
     }
@@ -21,14 +18,6 @@ public final class CardNumbers {
                 && cardNumber.length() >= 12 && cardNumber.length() <= 19
                 && cardNumber.chars().allMatch(c -> c >= '0' && c <= '9')
                 && checkDigit(cardNumber.substring(0, cardNumber.length() - 1)) == cardNumber.charAt(cardNumber.length() - 1) - '0';
-    }
-
-    public static String generate() {
-        StringBuilder digits = new StringBuilder(COALITION_PREFIX);
-        while (digits.length() < GENERATED_LENGTH - 1) {
-            digits.append(RANDOM.nextInt(10));
-        }
-        return withCheckDigit(digits.toString());
     }
 
     public static String withCheckDigit(String payload) {

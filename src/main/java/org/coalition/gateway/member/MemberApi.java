@@ -98,7 +98,9 @@ public class MemberApi {
         } catch (BusinessFailure invalid) {
             throw new InvalidArgument(invalid.errors().get(0).message());
         }
-        return members.find(key).map(found -> found.orElse(null));
+        return caller.get().flatMap(c -> members.findAndLogRead(key, c.kind().name(), c.partnerId(),
+                        c.isPartner() ? null : c.subject(), "member"))
+                .map(found -> found.orElse(null));
     }
 
     @Subscription("balanceChanged")
@@ -151,7 +153,9 @@ public class MemberApi {
     @NonNull
     public Uni<List<Member>> membersOf(@Source List<PointTransaction> posted) {
         List<UUID> ids = posted.stream().map(PointTransaction::memberId).distinct().toList();
-        return members.findAll(ids).map(found -> {
+        return caller.get().flatMap(c -> c.isMember() ? members.findAll(ids)
+                : members.findAllAndLogRead(ids, c.kind().name(), c.partnerId(), c.isPartner() ? null : c.subject(), "transactions.member"))
+                .map(found -> {
             Map<String, Member> byId = found.stream().collect(Collectors.toMap(Member::id, Function.identity()));
             return posted.stream().map(tx -> byId.get(tx.memberId().toString())).toList();
         });

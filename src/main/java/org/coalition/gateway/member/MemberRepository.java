@@ -32,15 +32,18 @@ public class MemberRepository {
     private static final String NOT_ENOUGH_POINTS_STATE = "CG402";
 
     private final Database database;
+    private final CardTokens cards;
 
-    public MemberRepository(Database database) {
+    public MemberRepository(Database database, CardTokens cards) {
         this.database = database;
+        this.cards = cards;
     }
 
     /** A member row with its ledger account, as read or as left by a balance change. */
-    public record MemberAccount(UUID id, String cardNumber, long accountId, long balance, long held, Instant enrolledAt) {
+    /** {@code cardToken}: what is stored of the card ({@link CardTokens}), never its number. */
+    public record MemberAccount(UUID id, String cardToken, long accountId, long balance, long held, Instant enrolledAt) {
         public Member view() {
-            return Member.of(id, cardNumber, balance, held, enrolledAt);
+            return Member.of(id, cardToken, balance, held, enrolledAt);
         }
 
         public static MemberAccount from(Row row) {
@@ -59,10 +62,26 @@ public class MemberRepository {
         return database.withConnection(connection -> find(connection, key)).map(found -> found.map(MemberAccount::view));
     }
 
+    /**
+     * A member as a partner, the settlement team or an operator reads it, and in the same statement a line in the
+     * personal-data read log (V27): who read, when, and what ({@code what}).
+     */
+    public Uni<Optional<Member>> findAndLogRead(MemberKey key, String readerKind, String readerPartner, String readerSubject,
+            String what) {
+        String statement = loggingRead("where " + condition(key));
+        return database.withConnection(connection -> connection.preparedQuery(statement)
+                        .execute(Tuple.of(value(key), readerKind, readerPartner, readerSubject, what)))
+                .map(rows -> first(rows).map(MemberAccount::view));
+    }
+
+    /** The member a login claimed, as that member sees it: with the whole card number (from its sealed copy, V27). */
     public Uni<Optional<Member>> findBySubject(String subject) {
         return database.withConnection(connection -> connection
-                        .preparedQuery("select " + COLUMNS + " from members where subject = $1").execute(Tuple.of(subject)))
-                .map(rows -> first(rows).map(MemberAccount::view));
+                        .preparedQuery("select " + COLUMNS + ", card_sealed from members where subject = $1").execute(Tuple.of(subject)))
+                .map(rows -> first(rows).map(member -> {
+                    String sealed = rows.iterator().next().getString("card_sealed");
+                    return sealed == null ? member.view() : member.view().withCardNumber(cards.open(sealed));
+                }));
     }
 
     public Uni<Optional<UUID>> idOfSubject(String subject) {
@@ -75,11 +94,29 @@ public class MemberRepository {
         return database.withConnection(connection -> connection
                         .preparedQuery("select " + COLUMNS + " from members where id = any($1)")
                         .execute(Tuple.of(ids.toArray(UUID[]::new))))
-                .map(rows -> {
-                    List<Member> members = new ArrayList<>();
-                    rows.forEach(row -> members.add(MemberAccount.from(row).view()));
-                    return members;
-                });
+                .map(MemberRepository::views);
+    }
+
+    /** {@link #findAll}, for a partner, the settlement team or an operator: each member read is logged as in {@link #findAndLogRead}. */
+    public Uni<List<Member>> findAllAndLogRead(List<UUID> ids, String readerKind, String readerPartner, String readerSubject,
+            String what) {
+        String statement = loggingRead("where id = any($1)");
+        return database.withConnection(connection -> connection.preparedQuery(statement)
+                        .execute(Tuple.of(ids.toArray(UUID[]::new), readerKind, readerPartner, readerSubject, what)))
+                .map(MemberRepository::views);
+    }
+
+    /** The members a condition on $1 finds, and in the same statement a read-log line each ($2 to $5: who, what). */
+    private static String loggingRead(String condition) {
+        return "with found as (select " + COLUMNS + " from members " + condition + "), logged as ("
+                + " insert into personal_data_reads (member_id, reader_kind, reader_partner, reader_subject, what)"
+                + " select id, $2, $3, $4, $5 from found) select * from found";
+    }
+
+    private static List<Member> views(RowSet<Row> rows) {
+        List<Member> members = new ArrayList<>();
+        rows.forEach(row -> members.add(MemberAccount.from(row).view()));
+        return members;
     }
 
     /**
@@ -140,7 +177,8 @@ public class MemberRepository {
         return key instanceof MemberKey.ByCard ? "CARD" : "SUBJECT";
     }
 
-    public static String keyReference(MemberKey key) {
+    /** The reference a hot-path function compares: a member id, a card's token (never its number) or a subject. */
+    public String keyReference(MemberKey key) {
         return value(key).toString();
     }
 
@@ -163,17 +201,18 @@ public class MemberRepository {
         return rows.size() == 0 ? Optional.empty() : Optional.of(MemberAccount.from(rows.iterator().next()));
     }
 
+    /** An erased member is found by id no more (card and subject are gone from its row anyway). */
     private static String condition(MemberKey key) {
         if (key instanceof MemberKey.ById) {
-            return "id = $1";
+            return "id = $1 and erased_at is null";
         }
         return key instanceof MemberKey.ByCard ? "card_number = $1" : "subject = $1";
     }
 
-    private static Object value(MemberKey key) {
+    private Object value(MemberKey key) {
         if (key instanceof MemberKey.ById byId) {
             return byId.id();
         }
-        return key instanceof MemberKey.ByCard byCard ? byCard.cardNumber() : ((MemberKey.BySubject) key).subject();
+        return key instanceof MemberKey.ByCard byCard ? cards.token(byCard.cardNumber()) : ((MemberKey.BySubject) key).subject();
     }
 }

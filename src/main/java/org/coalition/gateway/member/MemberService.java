@@ -37,8 +37,8 @@ public class MemberService {
             with account as (
                 insert into accounts (kind, member_id) values ('MEMBER', $1) returning id
             )
-            insert into members (id, card_number, account_id, enrolled_by)
-            select $1, $2, account.id, $3 from account
+            insert into members (id, card_number, account_id, enrolled_by, card_sealed)
+            select $1, $2, account.id, $3, $4 from account
             on conflict (card_number) do nothing
             returning id, card_number, account_id, balance, held, enrolled_at
             """;
@@ -49,13 +49,15 @@ public class MemberService {
             """;
 
     private final MemberRepository members;
+    private final CardTokens cards;
     private final PartnerDirectory partners;
     private final IdempotentTransactions idempotent;
     private final RequestFingerprints fingerprints;
 
-    public MemberService(MemberRepository members, PartnerDirectory partners, IdempotentTransactions idempotent,
+    public MemberService(MemberRepository members, CardTokens cards, PartnerDirectory partners, IdempotentTransactions idempotent,
             RequestFingerprints fingerprints) {
         this.members = members;
+        this.cards = cards;
         this.partners = partners;
         this.idempotent = idempotent;
         this.fingerprints = fingerprints;
@@ -77,21 +79,45 @@ public class MemberService {
         if (!errors.isEmpty()) {
             return Uni.createFrom().item(EnrollMemberPayload.failed(errors));
         }
+        java.util.concurrent.atomic.AtomicInteger attempt = new java.util.concurrent.atomic.AtomicInteger();
         return idempotent.execute(caller, fingerprints.of(caller, "enrollMember", input.idempotencyKey, input),
-                        (connection, memberId) -> insert(connection, memberId, input.cardNumber, caller.partnerId()),
-                        (connection, memberId) -> existing(connection, memberId))
-                .map(member -> EnrollMemberPayload.enrolled(member.view()))
+                        (connection, memberId) -> insert(connection, memberId, input.cardNumber != null ? input.cardNumber
+                                : cards.generated(caller.idempotencyScope(), input.idempotencyKey, attempt.getAndIncrement()),
+                                input.cardNumber == null, caller.partnerId()),
+                        (connection, memberId) -> existing(connection, memberId)
+                                .map(member -> new Enrolled(member, shownOnReplay(caller, input, member))))
+                .map(enrolled -> EnrollMemberPayload.enrolled(enrolled.member().view().withCardNumber(enrolled.card())))
                 .onFailure(GeneratedCardTaken.class).retry().atMost(GENERATED_CARD_ATTEMPTS - 1)
                 .onFailure(UserErrors::answerable)
                 .recoverWithItem(failure -> EnrollMemberPayload.failed(UserErrors.of(failure)));
     }
 
-    private Uni<MemberAccount> insert(SqlConnection connection, UUID memberId, String givenCard, String partnerId) {
-        String card = givenCard != null ? givenCard : CardNumbers.generate();
-        return connection.preparedQuery(ENROLL).execute(Tuple.of(memberId, card, partnerId))
-                .map(rows -> MemberRepository.first(rows).orElseThrow(() -> givenCard == null
+    /**
+     * An enrolment's answer shows the whole card number: the one time the gateway shows it. A replay shows the
+     * number again: given in the request, or generated from the request's key (see {@link CardTokens#generated}).
+     */
+    private record Enrolled(MemberAccount member, String card) {
+    }
+
+    private String shownOnReplay(Caller caller, EnrollMemberInput input, MemberAccount member) {
+        if (input.cardNumber != null) {
+            return input.cardNumber;
+        }
+        for (int attempt = 0; attempt < GENERATED_CARD_ATTEMPTS; attempt++) {
+            String card = cards.generated(caller.idempotencyScope(), input.idempotencyKey, attempt);
+            if (cards.token(card).equals(member.cardToken())) {
+                return card;
+            }
+        }
+        return CardTokens.display(member.cardToken());
+    }
+
+    private Uni<Enrolled> insert(SqlConnection connection, UUID memberId, String card, boolean generated, String partnerId) {
+        return connection.preparedQuery(ENROLL).execute(Tuple.of(memberId, cards.token(card), partnerId, cards.seal(card)))
+                .map(rows -> new Enrolled(MemberRepository.first(rows).orElseThrow(() -> generated
                         ? new GeneratedCardTaken()
-                        : BusinessFailure.of(ErrorCode.INVALID_INPUT, "This card number is already enrolled", "input", "cardNumber")));
+                        : BusinessFailure.of(ErrorCode.INVALID_INPUT, "This card number is already enrolled", "input", "cardNumber")),
+                        card));
     }
 
     @WithSpan
@@ -109,13 +135,13 @@ public class MemberService {
                         (connection, ignored) -> bind(connection, input.cardNumber, caller.subject()),
                         (connection, ignored) -> members.find(connection, new MemberKey.ByCard(input.cardNumber))
                                 .map(found -> found.orElseThrow(MemberRepository::notFound)))
-                .map(member -> ClaimMembershipPayload.claimed(member.view()))
+                .map(member -> ClaimMembershipPayload.claimed(member.view().withCardNumber(input.cardNumber)))
                 .onFailure(UserErrors::answerable)
                 .recoverWithItem(failure -> ClaimMembershipPayload.failed(UserErrors.of(failure)));
     }
 
     private Uni<MemberAccount> bind(SqlConnection connection, String cardNumber, String subject) {
-        return connection.preparedQuery(CLAIM).execute(Tuple.of(cardNumber, subject))
+        return connection.preparedQuery(CLAIM).execute(Tuple.of(cards.token(cardNumber), subject))
                 .onFailure(MemberService::isSubjectTaken)
                 .transform(e -> BusinessFailure.of(ErrorCode.CARD_ALREADY_CLAIMED,
                         "This login has already claimed another card", "input", "cardNumber"))

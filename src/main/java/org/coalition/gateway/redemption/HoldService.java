@@ -65,6 +65,10 @@ public class HoldService {
             update redemption_holds set status = 'VOIDED', resolved_at = now()
             where id = $1 and partner_id = $2 and status = 'ACTIVE' and expires_at > now()
             returning\s""" + RedemptionHold.COLUMNS;
+    private static final String VOID_ALL_OF_MEMBER = """
+            update redemption_holds set status = 'VOIDED', resolved_at = now()
+            where member_id = $1 and status = 'ACTIVE'
+            returning\s""" + RedemptionHold.COLUMNS;
     private static final String FIND = "select " + RedemptionHold.COLUMNS + " from redemption_holds where id = $1";
     private static final String EXPIRE_DUE = """
             with due as (
@@ -220,6 +224,23 @@ public class HoldService {
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(RedemptionHoldPayload.failed(failure.errors()));
         }
+    }
+
+    /**
+     * Voids every active hold of a member, whichever partner placed it (an erasure): the same status flip as
+     * {@code voidRedemption}, and the held points released in one balance change. Returns the holds voided.
+     */
+    public Uni<Integer> voidAllOf(SqlConnection connection, UUID memberId) {
+        return connection.preparedQuery(VOID_ALL_OF_MEMBER).execute(Tuple.of(memberId)).flatMap(rows -> {
+            long held = 0;
+            for (Row row : rows) {
+                held += RedemptionHold.from(row).points();
+            }
+            return rows.size() == 0 ? Uni.createFrom().item(0)
+                    : members.settleHold(connection, memberId, held, 0)
+                            .flatMap(member -> events.balanceChanged(connection, memberId))
+                            .replaceWith(rows.size());
+        });
     }
 
     // ------------------------------------------------------------------ expiry and reads

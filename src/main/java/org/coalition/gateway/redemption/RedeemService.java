@@ -55,6 +55,7 @@ public class RedeemService {
     static final int MAX_POINTS_PER_REDEMPTION = 10_000_000;
     static final int MAX_REFERENCE_LENGTH = 128;
 
+    private final MemberRepository members;
     private final PartnerDirectory partners;
     private final PointSpending spending;
     private final PostedTransactions posted;
@@ -65,7 +66,8 @@ public class RedeemService {
 
     public RedeemService(PartnerDirectory partners, PointSpending spending, PostedTransactions posted,
             IdempotentTransactions idempotent, RequestFingerprints fingerprints, SettlementRecorder settlement,
-            LedgerMetrics ledgerMetrics) {
+            LedgerMetrics ledgerMetrics, MemberRepository members) {
+        this.members = members;
         this.partners = partners;
         this.ledgerMetrics = ledgerMetrics;
         this.settlement = settlement;
@@ -148,7 +150,7 @@ public class RedeemService {
         // Issuers owe the redeeming partner its redemption value per point, under its version when it happened.
         PartnerContract.Version priced = settlement.versionAt(spend.partnerId(), spend.occurredAt());
         arguments.addString(MemberRepository.keyKind(redemption.member()))
-                .addString(MemberRepository.keyReference(redemption.member()))
+                .addString(members.keyReference(redemption.member()))
                 .addString(spend.partnerId())
                 .addInteger(spend.points())
                 .addString(spend.channel() == null ? null : spend.channel().name())

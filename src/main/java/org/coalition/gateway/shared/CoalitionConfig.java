@@ -21,6 +21,30 @@ public interface CoalitionConfig {
 
     Settlement settlement();
 
+    Privacy privacy();
+
+    /** Members' personal data (package {@code privacy}; README, "Member privacy"). */
+    interface Privacy {
+        /**
+         * Key of the keyed hash (HMAC-SHA256) that card numbers are stored as; at least 32 characters. It cannot be
+         * rotated without the card numbers, which the gateway does not keep: treat it as permanent. Required in
+         * production (COALITION_PRIVACY_CARD_KEY); dev and tests use a published default.
+         */
+        String cardKey();
+
+        /** A member without any earn, redemption or other own action for this long is flagged for review. */
+        @WithDefault("730d")
+        Duration inactiveAfter();
+
+        /** How often the inactive members are looked for. */
+        @WithDefault("6h")
+        Duration retentionInterval();
+
+        /** Members flagged per run at most; the next run takes the rest. */
+        @WithDefault("1000")
+        int retentionBatchSize();
+    }
+
     interface Settlement {
         /** Length of a settlement period: MONTHLY (calendar months, UTC) or WEEKLY (Monday to Monday, UTC). */
         @WithDefault("MONTHLY")

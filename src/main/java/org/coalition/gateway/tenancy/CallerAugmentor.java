@@ -39,6 +39,8 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
     public static final String SETTLEMENT_MANAGE = "settlement:manage";
     /** The coalition's own program (challenges): operators only. */
     public static final String PROGRAM_MANAGE = "program:manage";
+    /** Operators only: erase members on request, decide retention reviews, read the personal-data read log. */
+    public static final String PRIVACY_MANAGE = "privacy:manage";
     /** Program analytics of the whole coalition and of any partner, unsuppressed: analysts and operators. */
     public static final String ANALYTICS_READ_ALL = "analytics:read-all";
 
@@ -108,6 +110,7 @@ public class CallerAugmentor implements SecurityIdentityAugmentor {
             case SETTLEMENT, OPERATOR -> {
                 if (caller.kind() == Caller.Kind.OPERATOR) {
                     granted.add(PROGRAM_MANAGE);
+                    granted.add(PRIVACY_MANAGE);
                     granted.add(ANALYTICS_READ_ALL);
                 }
                 granted.add(MEMBERS_READ_ALL);

@@ -18,6 +18,8 @@ public enum Permission {
     WEBHOOKS_MANAGE("webhooks:manage"),
     /** Run the partner's own bonus campaigns, funded from its own budget. */
     CAMPAIGNS_MANAGE("campaigns:manage"),
+    /** Record a member's consent (or its withdrawal) given at the partner's till or in its app. */
+    CONSENTS_RECORD("consents:record"),
     /** Read the partner's own program analytics (aggregates; cross-brand figures suppressed below a group size). */
     ANALYTICS_READ("analytics:read");
 

@@ -52,6 +52,15 @@ public class TenantSessions {
                 .map(rows -> rows.iterator().next());
     }
 
+    /**
+     * Continues a caller's transaction (its idempotency key already claimed in the caller's scope) as the gateway,
+     * for work across members and partners that the service has authorised, e.g. an erasure.
+     */
+    public Uni<Void> continueAsSystem(SqlConnection connection, Caller caller) {
+        return connection.preparedQuery(SET_CALLER).execute(Tuple.of(Caller.Kind.SYSTEM.name(), "", "", caller.idempotencyScope()))
+                .replaceWithVoid();
+    }
+
     public <T> Uni<T> asSystem(Function<SqlConnection, Uni<T>> work) {
         return inTransaction(Caller.SYSTEM, work);
     }

@@ -16,6 +16,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.member.CardTokens;
 import org.coalition.gateway.member.MemberKey;
 import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.member.MemberRepository.MemberAccount;
@@ -278,7 +279,7 @@ public class HouseholdService {
                                 .execute(Tuple.of(found.get()))
                                 .map(invitationRows -> {
                                     List<HouseholdMember> people = new ArrayList<>();
-                                    memberRows.forEach(row -> people.add(new HouseholdMember(row.getString("card_number"),
+                                    memberRows.forEach(row -> people.add(new HouseholdMember(CardTokens.display(row.getString("card_number")),
                                             row.getOffsetDateTime("joined_at").toInstant())));
                                     return new Household(found.get().toString(), people, invitations(invitationRows), maxMembers);
                                 })));

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.graphql.Type;
 
 import io.vertx.mutiny.sqlclient.Row;
 
+import org.coalition.gateway.member.CardTokens;
 import org.coalition.gateway.shared.UserError;
 
 /** GraphQL shapes of households and of transfers between members. */
@@ -56,7 +57,7 @@ public final class TransferTypes {
         static final String FROM = " from member_transfers t join members s on s.id = t.sender_id join members r on r.id = t.recipient_id ";
 
         static PointsTransfer from(Row row) {
-            return new PointsTransfer(row.getUUID("id").toString(), row.getString("from_card"), row.getString("to_card"),
+            return new PointsTransfer(row.getUUID("id").toString(), CardTokens.display(row.getString("from_card")), CardTokens.display(row.getString("to_card")),
                     row.getInteger("points"), row.getString("message"), row.getBoolean("within_household"),
                     TransferStatus.valueOf(row.getString("status")), row.getOffsetDateTime("created_at").toInstant(),
                     instant(row, "expires_at"), instant(row, "resolved_at"), text(row, "entry_id"), text(row, "reversal_id"),
@@ -86,7 +87,7 @@ public final class TransferTypes {
 
         static HouseholdInvitation from(Row row) {
             return new HouseholdInvitation(row.getUUID("id").toString(), row.getUUID("household_id").toString(),
-                    row.getString("invitee"), row.getString("inviter"), InvitationStatus.valueOf(row.getString("status")),
+                    CardTokens.display(row.getString("invitee")), CardTokens.display(row.getString("inviter")), InvitationStatus.valueOf(row.getString("status")),
                     row.getOffsetDateTime("created_at").toInstant());
         }
     }

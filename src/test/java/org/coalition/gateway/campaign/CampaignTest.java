@@ -161,6 +161,7 @@ class CampaignTest {
         String winBack = createOk(FUELCO, basketBonus("We missed you", "1.00", 40, 100_000),
                 Map.of("segment", Map.of("inactiveForDays", 30)));
         EnrolledMember member = Fixtures.enroll(FUELCO);
+        Fixtures.consentToPersonalisedOffers(member);
 
         JsonPath first = earn(FUELCO, member, "10.00", null);
         JsonPath second = earn(FUELCO, member, "10.00", null);
@@ -170,6 +171,33 @@ class CampaignTest {
         assertEquals(30, bonusTotal(second, forNewMembers));
         assertEquals(0, bonusTotal(second, winBack), "the member earned a moment ago");
             }
+
+    @Test
+    void aMemberWithoutConsentToPersonalisedOffersIsNotTargetedAndDropsOutOnWithdrawal() {
+        String targeted = createOk(FUELCO, basketBonus("New here", "1.00", 30, 100_000),
+                Map.of("segment", Map.of("newMembersWithinDays", 7)));
+        String forEverybody = createOk(FUELCO, basketBonus("Everybody's bonus", "1.00", 20, 100_000), null);
+        EnrolledMember member = Fixtures.enroll(FUELCO);
+        String token = Fixtures.claim(member);
+        String offers = "{ me { offers { id } } }";
+
+        JsonPath unasked = earn(FUELCO, member, "10.00", null);
+        assertEquals(List.of(0, 20), List.of(bonusTotal(unasked, targeted), bonusTotal(unasked, forEverybody)),
+                "no consent: no segment picks the member, the campaign for everybody still pays");
+        List<String> shown = GraphQl.call(token, offers).getList("data.me.offers.id");
+        assertTrue(shown.contains(forEverybody) && !shown.contains(targeted), shown::toString);
+
+        Fixtures.setConsent(token, "PERSONALISED_OFFERS", true);
+        JsonPath consented = earn(FUELCO, member, "10.00", null);
+        assertEquals(30, bonusTotal(consented, targeted));
+        assertTrue(GraphQl.call(token, offers).getList("data.me.offers.id").contains(targeted));
+
+        Fixtures.setConsent(token, "PERSONALISED_OFFERS", false);
+        JsonPath withdrawn = earn(FUELCO, member, "10.00", null);
+        assertEquals(List.of(0, 20), List.of(bonusTotal(withdrawn, targeted), bonusTotal(withdrawn, forEverybody)),
+                "a withdrawal counts from the next earn on");
+        assertTrue(!GraphQl.call(token, offers).getList("data.me.offers.id").contains(targeted));
+    }
 
     @Test
     void segmentsPickTiersAndPaidClubMembers() {
@@ -182,6 +210,7 @@ class CampaignTest {
         String nonClubOnly = createOk(FRESHMART, basketBonus("Join the club", "1.00", 5, 100_000),
                 Map.of("segment", Map.of("paidMembers", false)));
         EnrolledMember member = Fixtures.enroll(FRESHMART);
+        Fixtures.consentToPersonalisedOffers(member);
 
         JsonPath basic = earn(FRESHMART, member, "10.00", null);
         assertEquals(List.of(15, 0, 0, 5), List.of(bonusTotal(basic, basicOnly), bonusTotal(basic, silverAndUp),

@@ -1,6 +1,8 @@
 package org.coalition.gateway.member;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,8 +112,9 @@ class CardNumbersTest {
     @Test
     void generatedNumbersAreSixteenWellFormedDigitsUnderTheCoalitionPrefix() {
         Set<String> generated = new HashSet<>();
+        CardTokens cards = new CardTokens("card-numbers-test-key-0123456789abcdef", false);
         for (int i = 0; i < 1_000; i++) {
-            String number = CardNumbers.generate();
+            String number = cards.generated("partner:freshmart", "key-" + i, 0);
             assertEquals(16, number.length(), number);
             assertTrue(number.startsWith("6370"), number);
             assertTrue(number.chars().allMatch(c -> c >= '0' && c <= '9'), number);
@@ -119,5 +122,39 @@ class CardNumbersTest {
             generated.add(number);
         }
         assertTrue(generated.size() > 990, "generated numbers are random, got " + generated.size() + " distinct of 1000");
+        assertEquals(cards.generated("partner:freshmart", "key-7", 0), cards.generated("partner:freshmart", "key-7", 0),
+                "a retried enrolment finds its number again");
+    }
+
+    @Test
+    void aCardIsStoredAsItsLastFourDigitsAndAKeyedHashAndShownMasked() {
+        CardTokens cards = new CardTokens("card-numbers-test-key-0123456789abcdef", false);
+        String token = cards.token("6370000000000017");
+
+        assertTrue(token.matches("0017:[0-9a-f]{64}"), token);
+        assertFalse(token.contains("637000000000"), token);
+        assertEquals(token, cards.token("6370000000000017"));
+        assertNotEquals(token, new CardTokens("another-card-numbers-key-0123456789abc", false).token("6370000000000017"),
+                "without the key nobody can compute the token of a guessed number");
+        assertEquals("****0017", CardTokens.display(token));
+        assertEquals("erased", CardTokens.display(CardTokens.erasedToken(java.util.UUID.randomUUID())));
+    }
+
+    @Test
+    void aSealedCardOpensWithItsKeyOnly() {
+        CardTokens cards = new CardTokens("card-numbers-test-key-0123456789abcdef", false);
+        String sealed = cards.seal("6370000000000017");
+
+        assertFalse(sealed.contains("6370000000000017"));
+        assertNotEquals(sealed, cards.seal("6370000000000017"), "a fresh nonce every time");
+        assertEquals("6370000000000017", cards.open(sealed));
+        assertThrows(IllegalStateException.class,
+                () -> new CardTokens("another-card-numbers-key-0123456789abc", false).open(sealed));
+    }
+
+    @Test
+    void aShortKeyOrTheDevelopmentKeyInProductionRefusesToStart() {
+        assertThrows(IllegalStateException.class, () -> new CardTokens("too-short", false));
+        assertThrows(IllegalStateException.class, () -> new CardTokens(CardTokens.DEV_KEY, true));
     }
 }

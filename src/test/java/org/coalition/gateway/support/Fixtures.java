@@ -83,6 +83,20 @@ public final class Fixtures {
         return token;
     }
 
+    /** The member signs in and allows personalised offers, so that campaigns with a segment may pick them. */
+    public static String consentToPersonalisedOffers(EnrolledMember member) {
+        String token = claim(member);
+        setConsent(token, "PERSONALISED_OFFERS", true);
+        return token;
+    }
+
+    /** The member gives or withdraws consent for a coalition-wide purpose, and insists that it worked. */
+    public static void setConsent(String memberToken, String purpose, boolean granted) {
+        JsonPath set = GraphQl.call(memberToken, "mutation($input: SetConsentInput!) { setConsent(input: $input) { userErrors { code } } }",
+                Map.of("input", Map.of("idempotencyKey", key(), "purpose", purpose, "granted", granted)));
+        assertEquals(List.of(), set.getList("data.setConsent.userErrors"), set::prettify);
+    }
+
     public static Map<String, Object> earnInput(EnrolledMember member, String amount) {
         Map<String, Object> input = new HashMap<>();
         input.put("idempotencyKey", key());

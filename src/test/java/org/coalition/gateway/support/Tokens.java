@@ -15,7 +15,7 @@ public final class Tokens {
     public static final String ISSUER = "https://server.example.com";
     public static final String AUDIENCE = "coalition-gateway";
     public static final String ALL_PARTNER_SCOPES =
-            "points:earn points:redeem points:reverse members:enroll members:read settlement:read webhooks:manage campaigns:manage analytics:read";
+            "points:earn points:redeem points:reverse members:enroll members:read settlement:read webhooks:manage campaigns:manage analytics:read consents:record";
 
     private Tokens() {
     }

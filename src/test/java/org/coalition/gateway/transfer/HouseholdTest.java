@@ -58,26 +58,26 @@ class HouseholdTest {
         Person bob = person(FRESHMART);
 
         JsonPath created = household(CREATE, ann, Map.of());
-        assertEquals(List.of(ann.card()), created.getList("data.createHousehold.household.members.cardNumber"));
+        assertEquals(List.of(ann.shownCard()), created.getList("data.createHousehold.household.members.cardNumber"));
         assertEquals(6, created.getInt("data.createHousehold.household.maxMembers"));
         JsonPath invited = household(INVITE, ann, Map.of("cardNumber", bob.card()));
         String invitation = invited.getString("data.inviteToHousehold.invitation.id");
         assertEquals("PENDING", invited.getString("data.inviteToHousehold.invitation.status"));
-        assertEquals(List.of(bob.card()), GraphQl.call(ann.token(), MINE).getList("data.myHousehold.household.pendingInvitations.inviteeCardNumber"));
+        assertEquals(List.of(bob.shownCard()), GraphQl.call(ann.token(), MINE).getList("data.myHousehold.household.pendingInvitations.inviteeCardNumber"));
         JsonPath bobSees = GraphQl.call(bob.token(), MINE);
         assertNull(bobSees.get("data.myHousehold.household"));
-        assertEquals(List.of(ann.card()), bobSees.getList("data.myHousehold.invitationsReceived.invitedByCardNumber"));
+        assertEquals(List.of(ann.shownCard()), bobSees.getList("data.myHousehold.invitationsReceived.invitedByCardNumber"));
 
         JsonPath joined = household(JOIN, bob, Map.of("invitationId", invitation));
 
         assertEquals(List.of(), joined.getList("data.joinHousehold.userErrors"));
-        assertEquals(List.of(ann.card(), bob.card()), joined.getList("data.joinHousehold.household.members.cardNumber"));
-        assertEquals(List.of(ann.card(), bob.card()), GraphQl.call(ann.token(), MINE).getList("data.myHousehold.household.members.cardNumber"));
+        assertEquals(List.of(ann.shownCard(), bob.shownCard()), joined.getList("data.joinHousehold.household.members.cardNumber"));
+        assertEquals(List.of(ann.shownCard(), bob.shownCard()), GraphQl.call(ann.token(), MINE).getList("data.myHousehold.household.members.cardNumber"));
         assertEquals(List.of(), GraphQl.call(ann.token(), MINE).getList("data.myHousehold.household.pendingInvitations"));
 
         assertEquals(List.of(), household(LEAVE, bob, Map.of()).getList("data.leaveHousehold.userErrors"));
         assertNull(GraphQl.call(bob.token(), MINE).get("data.myHousehold.household"));
-        assertEquals(List.of(ann.card()), GraphQl.call(ann.token(), MINE).getList("data.myHousehold.household.members.cardNumber"));
+        assertEquals(List.of(ann.shownCard()), GraphQl.call(ann.token(), MINE).getList("data.myHousehold.household.members.cardNumber"));
     }
 
     @Test

@@ -48,6 +48,11 @@ final class Transfers {
     }
 
     record Person(EnrolledMember member, String token) {
+        /** The card as the API shows it to others: masked, last four digits only. */
+        String shownCard() {
+            return "****" + card().substring(card().length() - 4);
+        }
+
         String card() {
             return member.cardNumber();
         }

@@ -1,0 +1,141 @@
+package org.coalition.gateway.member;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.quarkus.runtime.LaunchMode;
+
+import org.coalition.gateway.shared.CoalitionConfig;
+
+/**
+ * What the gateway stores instead of a card number: its last four digits and its keyed hash,
+ * {@code 0017:9f86d0…} (HMAC-SHA256 under {@code coalition.privacy.card-key}). A card number has too little
+ * entropy for a plain hash (every 16-digit Luhn number under a known prefix can be hashed in minutes), but
+ * without the key a stolen table reveals nothing beyond the last four digits. Look-ups hash the number a
+ * partner sends and compare tokens on the unique index: one round trip, as before. The card number itself
+ * is never written anywhere; V26 turned the numbers stored before into tokens with the same key.
+ */
+@ApplicationScoped
+public class CardTokens {
+
+    static final int MIN_KEY_LENGTH = 32;
+    static final String DEV_KEY = "dev-and-test-only-card-key-not-a-secret";
+    private static final String ALGORITHM = "HmacSHA256";
+    private static final String SEPARATOR = ":";
+    private static final String ERASED_PREFIX = "erased" + SEPARATOR;
+    private static final int SHOWN_DIGITS = 4;
+
+    private static final String SEALING = "AES/GCM/NoPadding";
+    private static final int IV_BYTES = 12;
+    private static final int TAG_BITS = 128;
+
+    private final Mac prototype;
+    private final SecretKeySpec sealingKey;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+
+    @Inject
+    public CardTokens(CoalitionConfig config) {
+        this(config.privacy().cardKey(), LaunchMode.current() == LaunchMode.NORMAL);
+    }
+
+    /** @param production whether the published development key is refused */
+    public CardTokens(String key, boolean production) {
+        if (key == null || key.length() < MIN_KEY_LENGTH) {
+            throw new IllegalStateException("coalition.privacy.card-key (COALITION_PRIVACY_CARD_KEY) must have at least "
+                    + MIN_KEY_LENGTH + " characters");
+        }
+        if (production && key.equals(DEV_KEY)) {
+            throw new IllegalStateException("coalition.privacy.card-key (COALITION_PRIVACY_CARD_KEY) is the published "
+                    + "development key: set the production key");
+        }
+        try {
+            prototype = Mac.getInstance(ALGORITHM);
+            prototype.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), ALGORITHM));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+        sealingKey = new SecretKeySpec(hmac("card sealing key v1"), "AES");
+    }
+
+    /**
+     * The card number sealed for its member's own view (the QR card at the till): AES-256-GCM under a key derived
+     * from the card key, base64 of nonce and ciphertext. Never compared or indexed; only {@link #open} reads it.
+     */
+    public String seal(String cardNumber) {
+        try {
+            byte[] iv = new byte[IV_BYTES];
+            random.nextBytes(iv);
+            Cipher cipher = Cipher.getInstance(SEALING);
+            cipher.init(Cipher.ENCRYPT_MODE, sealingKey, new GCMParameterSpec(TAG_BITS, iv));
+            byte[] sealed = cipher.doFinal(cardNumber.getBytes(StandardCharsets.UTF_8));
+            byte[] stored = new byte[IV_BYTES + sealed.length];
+            System.arraycopy(iv, 0, stored, 0, IV_BYTES);
+            System.arraycopy(sealed, 0, stored, IV_BYTES, sealed.length);
+            return java.util.Base64.getEncoder().encodeToString(stored);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available", e);
+        }
+    }
+
+    public String open(String sealed) {
+        try {
+            byte[] stored = java.util.Base64.getDecoder().decode(sealed);
+            Cipher cipher = Cipher.getInstance(SEALING);
+            cipher.init(Cipher.DECRYPT_MODE, sealingKey, new GCMParameterSpec(TAG_BITS, stored, 0, IV_BYTES));
+            return new String(cipher.doFinal(stored, IV_BYTES, stored.length - IV_BYTES), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("a sealed card number does not open with this key", e);
+        }
+    }
+
+    /** The stored token of a well-formed card number. */
+    public String token(String cardNumber) {
+        byte[] digest = hmac(cardNumber);
+        return cardNumber.substring(cardNumber.length() - SHOWN_DIGITS) + SEPARATOR + HexFormat.of().formatHex(digest);
+    }
+
+    /**
+     * A new card number under the coalition's prefix, drawn from the keyed hash of an enrolment's idempotency scope,
+     * key and attempt: unpredictable without the key, and the same again when a retried enrolment must show the
+     * number it generated the first time (the gateway does not keep it).
+     */
+    public String generated(String scope, String idempotencyKey, int attempt) {
+        byte[] digest = hmac("enroll\n" + scope + "\n" + idempotencyKey + "\n" + attempt);
+        StringBuilder digits = new StringBuilder(CardNumbers.COALITION_PREFIX);
+        for (int i = 0; digits.length() < CardNumbers.GENERATED_LENGTH - 1; i++) {
+            digits.append(Math.floorMod(digest[i], 10));
+        }
+        return CardNumbers.withCheckDigit(digits.toString());
+    }
+
+    private byte[] hmac(String text) {
+        try {
+            return ((Mac) prototype.clone()).doFinal(text.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HMAC-SHA256 cannot be cloned", e);
+        }
+    }
+
+    /** What the API shows of a stored card: {@code ****0017}; an erased member's card shows as {@code erased}. */
+    public static String display(String token) {
+        if (token == null || token.startsWith(ERASED_PREFIX)) {
+            return "erased";
+        }
+        int separator = token.indexOf(SEPARATOR);
+        return "****" + (separator < 0 ? token : token.substring(0, separator));
+    }
+
+    /** The token an erased member's row keeps: unique, and no card number hashes to it. */
+    public static String erasedToken(java.util.UUID memberId) {
+        return ERASED_PREFIX + memberId;
+    }
+}
