@@ -166,6 +166,19 @@ class ErasureTest {
     }
 
     @Test
+    void aPaidMembershipOfAnErasedMemberCannotBeRenewed() {
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        String membership = org.coalition.gateway.membership.PaidMemberships.startOk(FRESHMART, member, "PLUS");
+        assertEquals(List.of(), Privacy.eraseMember(member.id()).getList("data.eraseMember.userErrors"));
+
+        JsonPath renewed = GraphQl.call(Tokens.partner(FRESHMART), """
+                mutation($input: RenewPaidMembershipInput!) { renewPaidMembership(input: $input) { userErrors { code } } }""",
+                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "membershipId", membership, "paymentReference", "pay-after")));
+
+        assertEquals("PAID_MEMBERSHIP_ENDED", renewed.getString("data.renewPaidMembership.userErrors[0].code"), renewed::prettify);
+    }
+
+    @Test
     void donatingNeedsACharity() {
         EnrolledMember member = Fixtures.enroll(FRESHMART);
         String token = Fixtures.claim(member);
