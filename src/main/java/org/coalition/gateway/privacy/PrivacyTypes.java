@@ -113,7 +113,6 @@ public final class PrivacyTypes {
     public static class EraseMyAccountInput {
         @NonNull
         public String idempotencyKey;
-        @NonNull
         @DefaultValue("FORFEIT")
         public RemainingPoints remainingPoints = RemainingPoints.FORFEIT;
         @Description("For DONATE: the charity partner.")
@@ -128,7 +127,6 @@ public final class PrivacyTypes {
         @NonNull
         @Id
         public String memberId;
-        @NonNull
         @DefaultValue("FORFEIT")
         public RemainingPoints remainingPoints = RemainingPoints.FORFEIT;
         public String charityPartnerId;
