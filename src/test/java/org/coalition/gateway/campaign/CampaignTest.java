@@ -259,6 +259,34 @@ class CampaignTest {
         assertEquals(List.of(), audit.violations().await().indefinitely());
     }
 
+    @Test
+    void bonusesAlreadySpentAreAClawbackShortfall() {
+        String campaign = createOk(FRESHMART, basketBonus("Spent bonus", "1.00", 40, 100_000), null);
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        JsonPath earned = earn(FRESHMART, member, "20.00", null);
+        assertEquals(40, bonusTotal(earned, campaign));
+        int everything = balance(member);
+        assertEquals(List.of(), Fixtures.redeem(FRESHMART, Fixtures.redeemInput(member, everything))
+                .getList("data.redeemPoints.userErrors"));
+
+        JsonPath reversed = reverse(earned.getString("data.earnPoints.transaction.id"), null);
+
+        assertEquals(List.of(), reversed.getList("data.reverseTransaction.userErrors"), reversed::prettify);
+        assertEquals(0, balance(member), "nothing was left to take back");
+        long bonusShortfall = sessions.asSystem(connection -> connection.preparedQuery(
+                        "select coalesce(sum(points), 0) as points from clawbacks where original_id = $1")
+                .execute(Tuple.of(java.util.UUID.fromString(bonusTransaction(earned, campaign)))))
+                .await().indefinitely().iterator().next().getLong("points");
+        assertEquals(40, bonusShortfall, "the spent bonus is the settlement team's to chase, like the spent earn");
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+    }
+
+    private static String bonusTransaction(JsonPath earned, String campaign) {
+        List<Map<String, Object>> bonuses = earned.getList("data.earnPoints.bonuses");
+        return bonuses.stream().filter(b -> campaign.equals(b.get("campaignId"))).map(b -> (String) b.get("transactionId"))
+                .findFirst().orElseThrow();
+    }
+
     private static JsonPath reverse(String earnId, Integer points) {
         Map<String, Object> input = new HashMap<>(Map.of("idempotencyKey", Fixtures.key(), "transactionId", earnId));
         input.put("points", points);
