@@ -165,28 +165,47 @@ public class ReversalService {
     /** Takes back what is left of the earn's points; what the member already spent is the clawback shortfall. */
     private Uni<Outcome> reverseEarn(SqlConnection connection, PointTransaction original, MemberAccount member, int points,
             UUID reversalId) {
-        return lots.earnedLot(connection, UUID.fromString(original.id())).flatMap(lot -> {
-            int taken = (int) Math.min(points, Math.min(lot.remaining(), member.balance() - member.held()));
-            int shortfall = points - taken;
-            NewEntry entry = reversalEntry(reversalId, original, member, -taken, points, PostingTemplate.EARN_REVERSAL, taken);
-            return journal.post(connection, entry)
-                    .flatMap(postedAt -> lots.takeBack(connection, lot, taken, reversalId, member.id(), original.partnerId())
-                            .flatMap(ignored -> members.adjustBalance(connection, member.id(), -taken))
-                            .flatMap(ignored -> settlement.write(connection, reversalId, member.id(), taken == 0 ? List.of()
-                                    : List.of(settlement.earnReversal(settlement.versionAt(original.partnerId(),
-                                            original.occurredAt()), original.partnerId(), taken))))
-                            .flatMap(ignored -> shortfall == 0 ? Uni.createFrom().voidItem()
-                                    : connection.preparedQuery(CLAWBACK).execute(Tuple.of(reversalId,
-                                            UUID.fromString(original.id()), original.partnerId(), member.id(), shortfall))
-                                            .replaceWithVoid())
-                            .flatMap(ignored -> connection.preparedQuery(UNQUALIFY).execute(Tuple.of(member.id(),
-                                    original.partnerId(), points, original.occurredAt().atOffset(java.time.ZoneOffset.UTC))))
-                            .flatMap(ignored -> reverseBonuses(connection, original, member, points, member.balance() - member.held() - taken))
-                            .map(ignored -> {
-                                Log.debugf("reversed earn %s: %d of %d points, shortfall %d", original.id(), taken, points, shortfall);
-                                return new Outcome(PointTransaction.posted(entry, postedAt), shortfall);
-                            }));
-        });
+        UUID earnId = UUID.fromString(original.id());
+        return lots.earnedLot(connection, earnId)
+                .flatMap(lot -> takeBack(connection, original, member, reversalId, earnId, lot, original.partnerId(), points,
+                        member.balance() - member.held()))
+                .call(ignored -> connection.preparedQuery(UNQUALIFY).execute(Tuple.of(member.id(), original.partnerId(), points,
+                        original.occurredAt().atOffset(java.time.ZoneOffset.UTC))))
+                .call(back -> reverseBonuses(connection, original, member, points, member.balance() - member.held() - back.taken()))
+                .map(back -> {
+                    Log.debugf("reversed earn %s: %d of %d points, shortfall %d", original.id(), back.taken(), points, back.shortfall());
+                    return new Outcome(PointTransaction.posted(back.entry(), back.postedAt()), back.shortfall());
+                });
+    }
+
+    /** What one take-back posted: its entry, when, the points it took and the shortfall it recorded. */
+    record TakenBack(NewEntry entry, Instant postedAt, int taken, int shortfall) {
+    }
+
+    /**
+     * Takes up to {@code claim} points back out of the lot an earn or a bonus opened, as a REVERSAL of entry
+     * {@code reversesId}: as many as the lot still has and the member has {@code available}. The funder (the lot's
+     * issuer) gets its issuance fee back for what was taken, unless it is the operator, whose points cost nothing; what
+     * the member already spent is the clawback shortfall.
+     */
+    private Uni<TakenBack> takeBack(SqlConnection connection, PointTransaction earn, MemberAccount member, UUID reversalId,
+            UUID reversesId, LotReversals.EarnedLot lot, String funder, int claim, long available) {
+        int taken = (int) Math.min(claim, Math.min(lot.remaining(), Math.max(0, available)));
+        int shortfall = claim - taken;
+        NewEntry entry = new NewEntry(reversalId, TransactionKind.REVERSAL, member.id(), earn.partnerId(), -taken, null, null,
+                null, earn.partnerReference(), Instant.now().truncatedTo(ChronoUnit.MICROS), reversesId, null,
+                PostingTemplate.EARN_REVERSAL.postings(taken, accounts.accountsFor(member.accountId(), funder)),
+                Optional.empty(), claim);
+        return journal.post(connection, entry)
+                .call(postedAt -> lots.takeBack(connection, lot, taken, reversalId, member.id(), earn.partnerId()))
+                .call(postedAt -> members.adjustBalance(connection, member.id(), -taken))
+                .call(postedAt -> settlement.write(connection, reversalId, member.id(), taken == 0 || settlement.isOperator(funder)
+                        ? List.of()
+                        : List.of(settlement.earnReversal(settlement.versionAt(funder, earn.occurredAt()), funder, taken))))
+                .call(postedAt -> shortfall == 0 ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery(CLAWBACK).execute(Tuple.of(reversalId, reversesId, earn.partnerId(),
+                                member.id(), shortfall)).replaceWithVoid())
+                .map(postedAt -> new TakenBack(entry, postedAt, taken, shortfall));
     }
 
     /** A bonus the earn paid, as it stands: its points, the lot they went to, and how many were already reversed. */
@@ -223,24 +242,8 @@ public class ReversalService {
     /** Reverses {@code claim} points of one bonus; answers what the member has available after it. */
     private Uni<Long> reverseBonus(SqlConnection connection, PointTransaction earn, MemberAccount member, PaidBonus bonus, int claim,
             long available) {
-        int taken = (int) Math.min(claim, Math.min(bonus.lot().remaining(), Math.max(0, available)));
-        int shortfall = claim - taken;
-        UUID reversalId = UUID.randomUUID();
-        String funder = bonus.lot().issuerId();
-        NewEntry entry = new NewEntry(reversalId, TransactionKind.REVERSAL, member.id(), earn.partnerId(), -taken, null, null,
-                null, earn.partnerReference(), Instant.now().truncatedTo(ChronoUnit.MICROS), bonus.entryId(), null,
-                PostingTemplate.EARN_REVERSAL.postings(taken, accounts.accountsFor(member.accountId(), funder)),
-                Optional.empty(), claim);
-        return journal.post(connection, entry)
-                .flatMap(postedAt -> lots.takeBack(connection, bonus.lot(), taken, reversalId, member.id(), earn.partnerId()))
-                .flatMap(ignored -> members.adjustBalance(connection, member.id(), -taken))
-                .flatMap(ignored -> settlement.write(connection, reversalId, member.id(), taken == 0 || settlement.isOperator(funder)
-                        ? List.of()
-                        : List.of(settlement.earnReversal(settlement.versionAt(funder, earn.occurredAt()), funder, taken))))
-                .flatMap(ignored -> shortfall == 0 ? Uni.createFrom().voidItem()
-                        : connection.preparedQuery(CLAWBACK).execute(Tuple.of(reversalId, bonus.entryId(), earn.partnerId(),
-                                member.id(), shortfall)).replaceWithVoid())
-                .map(ignored -> available - taken);
+        return takeBack(connection, earn, member, UUID.randomUUID(), bonus.entryId(), bonus.lot(), bonus.lot().issuerId(), claim,
+                available).map(back -> available - back.taken());
     }
 
     /** Gives the redeemed points back to the lots they came from, with their original expiry. */
