@@ -103,7 +103,7 @@ graphql() { # token, document, variables json
 }
 sink_port=18089
 webhook_events() { psql -qtA -d $database -c "select count(*) from partner_events where type = 'TransactionPosted'"; }
-pending_deliveries() { psql -qtA -d $database -c "select count(*) from webhook_deliveries where status <> 'DELIVERED'"; }
+pending_deliveries() { psql -qtA -d $database -c "select (select count(*) from webhook_deliveries where status <> 'DELIVERED') + (select coalesce(sum(webhook_stream_backlog(id)), 0) from webhook_endpoints)"; }
 # Both partners subscribe to TransactionPosted on the local sink; prints the endpoint ids.
 start_sink() {
   [ -z "${sink_pid:-}" ] || return 0

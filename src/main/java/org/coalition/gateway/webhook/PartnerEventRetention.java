@@ -14,7 +14,7 @@ import org.coalition.gateway.tenancy.TenantSessions;
 /**
  * Forgets delivered deliveries and their events after {@code coalition.webhooks.retention} (30 days), a batch
  * per run so that no run is a long transaction. Pending and dead deliveries are kept however old, and so are
- * their events: a partner may still replay them.
+ * their events: a partner may still replay them; so are events an enabled endpoint has not reached yet.
  */
 @ApplicationScoped
 public class PartnerEventRetention {
@@ -31,6 +31,8 @@ public class PartnerEventRetention {
                     select ev.id from partner_events ev
                     where ev.created_at < now() - make_interval(secs => $1)
                       and not exists (select 1 from webhook_deliveries d where d.event_id = ev.id and d.status <> 'DELIVERED')
+                      and not exists (select 1 from webhook_endpoints e where e.partner_id = ev.partner_id and e.enabled
+                                      and (ev.xact_id, ev.id) > (e.stream_xact, e.stream_event))
                     limit $2)
                 returning id
             )

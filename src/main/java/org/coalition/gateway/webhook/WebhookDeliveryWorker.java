@@ -35,45 +35,70 @@ import org.coalition.gateway.tenancy.TenantSessions;
 /**
  * Delivers partner events to webhook endpoints, at least once and in event order per endpoint.
  *
- * <p>Every replica runs one. Each poll leases endpoints whose oldest pending delivery is due; the lease is
- * taken with {@code FOR NO KEY UPDATE SKIP LOCKED}, so two replicas never hold one endpoint, and a ledger
- * write (which only reads endpoint rows) never waits for it. Under its lease a worker sends that endpoint's
- * pending deliveries one after another and stops at the first failure, which is retried after a backoff:
- * later events wait behind it, which is what keeps them in order. After {@code max-attempts} the delivery is
- * dead-lettered and the next one goes. Consecutive failures open the endpoint's circuit for
- * {@code breaker-delay}: a receiver that is down gets one trial request per period, not a retry storm, and
- * its backlog does not burn through its attempts while it is down. Each endpoint is worked on independently,
- * so a slow receiver holds up only its own events.
+ * <p>An endpoint reads its partner's events as a stream (V45): a ledger write only appends its event, and each
+ * endpoint keeps a position in that stream. Every replica runs one worker. Each poll leases endpoints that have
+ * something due, a retry or replay, or else events past their position; the lease is taken with
+ * {@code FOR NO KEY UPDATE SKIP LOCKED}, so two replicas never hold one endpoint, and a ledger write never waits
+ * for it. Under its lease a worker sends the endpoint's events one after another, then records them as delivered
+ * and moves the position in one statement per batch. The first failure stops the batch: that event becomes a
+ * pending delivery, retried after a backoff, and the stream waits behind it, which is what keeps events in order.
+ * After {@code max-attempts} the delivery is dead-lettered and the stream goes on. Consecutive failures open the
+ * endpoint's circuit for {@code breaker-delay}: a receiver that is down gets one trial request per period, not a
+ * retry storm. Each endpoint is worked on independently, so a slow receiver holds up only its own events.
  */
 @ApplicationScoped
 public class WebhookDeliveryWorker {
 
     static final int MAX_ERROR_LENGTH = 500;
 
+    /** Endpoints with a retry due, or with no retry waiting and events past their position, of ended transactions. */
     private static final String CLAIM = """
             update webhook_endpoints e set lease_owner = $1, lease_until = now() + make_interval(secs => $2)
             where e.id in (
                 select c.id from webhook_endpoints c
                 where c.enabled and (c.lease_until is null or c.lease_until < now())
                   and (c.breaker_open_until is null or c.breaker_open_until <= now())
-                  and (select d.next_attempt_at from webhook_deliveries d
-                       where d.endpoint_id = c.id and d.status = 'PENDING' order by d.id limit 1) <= now()
+                  and coalesce((select d.next_attempt_at <= now() from webhook_deliveries d
+                                where d.endpoint_id = c.id and d.status = 'PENDING' order by d.id limit 1),
+                               exists (select 1 from partner_events ev
+                                       where ev.partner_id = c.partner_id and (ev.xact_id, ev.id) > (c.stream_xact, c.stream_event)
+                                         and ev.xact_id < pg_snapshot_xmin(pg_current_snapshot())))
                 order by c.lease_until nulls first
                 limit $3
                 for no key update skip locked)
             returning e.id, e.partner_id, e.url
             """;
-    /** The endpoint's next pending deliveries, while this worker still holds its lease; secrets read fresh. */
+    /**
+     * While this worker still holds the lease: the endpoint's pending deliveries (retries, replays) if it has any, else
+     * the next events of its stream, each subscribed one with the id its delivery will be recorded under. Secrets are
+     * read fresh.
+     */
     private static final String NEXT = """
-            select d.id, d.event_id, d.attempts, d.next_attempt_at <= now() as due, ev.type, ev.payload::text as payload_text,
-                   ev.created_at as event_created_at, ev.partner_id, e.url, e.signing_secret,
+            select p.delivery_id, p.event_id, p.attempts, p.due, p.subscribed, p.stream, p.xact_id::text as xact_id, p.type,
+                   p.payload_text, p.event_created_at, p.partner_id, e.url, e.signing_secret,
                    case when e.previous_secret_expires_at > now() then e.previous_signing_secret end as previous_secret
             from webhook_endpoints e
-            join webhook_deliveries d on d.endpoint_id = e.id and d.status = 'PENDING'
-            join partner_events ev on ev.id = d.event_id
+            cross join lateral (
+                (select d.id as delivery_id, ev.id as event_id, d.attempts, d.next_attempt_at <= now() as due,
+                        true as subscribed, false as stream, ev.xact_id, ev.type, ev.payload::text as payload_text,
+                        ev.created_at as event_created_at, ev.partner_id
+                 from webhook_deliveries d join partner_events ev on ev.id = d.event_id
+                 where d.endpoint_id = e.id and d.status = 'PENDING'
+                 order by d.id limit $3)
+                union all
+                (select case when ev.type = any (e.event_types) then nextval(pg_get_serial_sequence('webhook_deliveries', 'id')) end,
+                        ev.id, 0, true, ev.type = any (e.event_types), true, ev.xact_id, ev.type, ev.payload::text,
+                        ev.created_at, ev.partner_id
+                 from partner_events ev
+                 where ev.partner_id = e.partner_id and (ev.xact_id, ev.id) > (e.stream_xact, e.stream_event)
+                   and ev.xact_id < pg_snapshot_xmin(pg_current_snapshot())
+                   and not exists (select 1 from webhook_deliveries d where d.endpoint_id = e.id and d.status = 'PENDING')
+                 order by ev.xact_id, ev.id limit $3)
+            ) p
             where e.id = $1 and e.lease_owner = $2 and e.enabled
-            order by d.id limit $3
+            order by p.stream, case when p.stream then null else p.delivery_id end, p.xact_id, p.event_id
             """;
+    /** Retries and replays delivered: recorded, and the lease renewed or ended. */
     private static final String DELIVERED = """
             with delivered as (
                 update webhook_deliveries set status = 'DELIVERED', attempts = attempts + 1, delivered_at = now(),
@@ -106,9 +131,70 @@ public class WebhookDeliveryWorker {
             update webhook_endpoints set lease_owner = null, lease_until = null where id = $1 and lease_owner = $2
             """;
 
-    /** A pending delivery as sent: the body and headers are the same on every attempt but the signature's time. */
-    record Outgoing(long deliveryId, String eventId, String eventType, String partnerId, Instant eventCreatedAt, int attempt,
-            String url, String body, List<String> secrets) {
+    /**
+     * A batch of the stream sent: its deliveries recorded, the failure that stopped it (if any) queued as a pending
+     * delivery, the position moved past what was sent or skipped, and the lease renewed or ended; all of it only while
+     * the lease is still this worker's.
+     */
+    private static final String STREAM_PROGRESS = """
+            with lease as (
+                select id, partner_id from webhook_endpoints where id = $1 and lease_owner = $2
+            ), delivered as (
+                insert into webhook_deliveries (id, endpoint_id, partner_id, event_id, status, attempts, next_attempt_at,
+                                                last_attempt_at, last_response_status, delivered_at)
+                overriding system value
+                select r.id, lease.id, lease.partner_id, r.event_id, 'DELIVERED', 1, now(), now(), r.status, now()
+                from lease, unnest($3::bigint[], $4::bigint[], $5::int[]) as r(id, event_id, status)
+            ), failed as (
+                insert into webhook_deliveries (id, endpoint_id, partner_id, event_id, status, attempts, next_attempt_at,
+                                                last_attempt_at, last_response_status, last_error)
+                overriding system value
+                select $6, lease.id, lease.partner_id, $7, case when $10 <= 1 then 'DEAD' else 'PENDING' end, 1,
+                       now() + make_interval(secs => $11), now(), $8, $9
+                from lease where $6::bigint is not null
+                returning status
+            )
+            update webhook_endpoints e set stream_xact = $12::text::xid8, stream_event = $13,
+                   consecutive_failures = case when $6::bigint is null then 0 else e.consecutive_failures + 1 end,
+                   breaker_open_until = case when $6::bigint is null then null
+                                             when e.consecutive_failures + 1 >= $14 then now() + make_interval(secs => $15)
+                                             else e.breaker_open_until end,
+                   lease_until = case when $16 then null else now() + make_interval(secs => $17) end,
+                   lease_owner = case when $16 then null else e.lease_owner end
+            from lease where e.id = lease.id
+            returning (select status from failed) as failed_status
+            """;
+
+    /**
+     * An event on its way to the endpoint: the body and headers are the same on every attempt but the signature's time.
+     * A stream event the endpoint does not subscribe to is only passed over ({@code deliveryId} null).
+     */
+    record Outgoing(Long deliveryId, long eventNumber, String xactId, boolean stream, boolean subscribed, boolean due,
+            String eventId, String eventType, String partnerId, Instant eventCreatedAt, int attempt, String url, String body,
+            List<String> secrets) {
+    }
+
+    /** What a stream batch has done so far: deliveries to record, and how far along the stream it got. */
+    private static final class StreamProgress {
+        final List<Long> deliveries = new ArrayList<>();
+        final List<Long> events = new ArrayList<>();
+        final List<Integer> statuses = new ArrayList<>();
+        Outgoing reached;
+        long lastRecordedNanos = System.nanoTime();
+
+        void delivered(Outgoing outgoing, int status) {
+            deliveries.add(outgoing.deliveryId());
+            events.add(outgoing.eventNumber());
+            statuses.add(status);
+            reached = outgoing;
+        }
+
+        void recorded() {
+            deliveries.clear();
+            events.clear();
+            statuses.clear();
+            lastRecordedNanos = System.nanoTime();
+        }
     }
 
     private final TenantSessions sessions;
@@ -206,18 +292,90 @@ public class WebhookDeliveryWorker {
         return sessions.asSystem(connection -> connection.preparedQuery(NEXT)
                         .execute(Tuple.of(endpointId, owner, config.deliveriesPerLease())))
                 .map(rows -> {
-                    List<Outgoing> due = new ArrayList<>();
-                    for (Row row : rows) {
-                        if (!row.getBoolean("due")) {
-                            break; // a retry not yet due holds back every later event of this endpoint
-                        }
-                        due.add(outgoing(row));
-                    }
-                    return due;
+                    List<Outgoing> batch = new ArrayList<>();
+                    rows.forEach(row -> batch.add(outgoing(row)));
+                    return batch;
                 })
-                .flatMap(due -> sendInOrder(endpointId, due, 0, new ArrayList<>(), new ArrayList<>(), System.nanoTime(), released)
-                        .map(ignored -> due.size() == config.deliveriesPerLease()))
+                .flatMap(batch -> {
+                    Uni<Void> sent = !batch.isEmpty() && batch.get(0).stream()
+                            ? sendStream(endpointId, batch, 0, new StreamProgress(), released)
+                            : sendInOrder(endpointId, dueRetries(batch), 0, new ArrayList<>(), new ArrayList<>(), System.nanoTime(), released);
+                    return sent.map(ignored -> batch.size() == config.deliveriesPerLease());
+                })
                 .eventually(() -> released.get() ? Uni.createFrom().voidItem() : release(endpointId));
+    }
+
+    /** A retry not yet due holds back every later event of this endpoint. */
+    private static List<Outgoing> dueRetries(List<Outgoing> pending) {
+        List<Outgoing> due = new ArrayList<>();
+        for (Outgoing outgoing : pending) {
+            if (!outgoing.due()) {
+                break;
+            }
+            due.add(outgoing);
+        }
+        return due;
+    }
+
+    /**
+     * Sends the stream's events from {@code batch[index]} on, passing over those the endpoint does not subscribe to;
+     * the deliveries are recorded together with the new position, on the way renewing the lease, and the first failure
+     * ends this lease's work.
+     */
+    private Uni<Void> sendStream(UUID endpointId, List<Outgoing> batch, int index, StreamProgress progress, AtomicBoolean released) {
+        if (index == batch.size() || stopped) {
+            return progress.reached == null ? Uni.createFrom().voidItem()
+                    : recordStream(endpointId, progress, null, null, true).invoke(ignored -> released.set(true)).replaceWithVoid();
+        }
+        Outgoing outgoing = batch.get(index);
+        if (!outgoing.subscribed()) {
+            progress.reached = outgoing;
+            return sendStream(endpointId, batch, index + 1, progress, released);
+        }
+        return send(outgoing).flatMap(result -> {
+            if (!result.succeeded()) {
+                progress.reached = outgoing;
+                return recordStream(endpointId, progress, outgoing, result, true)
+                        .invoke(ignored -> released.set(true))
+                        .invoke(failedStatus -> failedStatus.ifPresent(status -> attempted(endpointId, outgoing, result, status)))
+                        .replaceWithVoid();
+            }
+            progress.delivered(outgoing, result.status());
+            metrics.delivered(outgoing.partnerId(), Duration.between(outgoing.eventCreatedAt(), Instant.now()));
+            if (System.nanoTime() - progress.lastRecordedNanos <= config.leaseDuration().toNanos() / 3) {
+                return sendStream(endpointId, batch, index + 1, progress, released);
+            }
+            return recordStream(endpointId, progress, null, null, false).flatMap(stillOwned -> stillOwned.isPresent()
+                    ? sendStream(endpointId, batch, index + 1, progress, released)
+                    : Uni.createFrom().voidItem());
+        });
+    }
+
+    /**
+     * Records a stream batch's progress (see {@link #STREAM_PROGRESS}); answers nothing when the lease was no longer
+     * ours, else the status the failed delivery got ({@code ""} when there was none).
+     */
+    private Uni<Optional<String>> recordStream(UUID endpointId, StreamProgress progress, Outgoing failed, Result failure,
+            boolean release) {
+        Duration retryIn = failed == null ? Duration.ZERO : backoff.after(1, ThreadLocalRandom.current()::nextDouble);
+        Tuple arguments = Tuple.tuple().addUUID(endpointId).addString(owner)
+                .addArrayOfLong(progress.deliveries.toArray(Long[]::new)).addArrayOfLong(progress.events.toArray(Long[]::new))
+                .addArrayOfInteger(progress.statuses.toArray(Integer[]::new))
+                .addLong(failed == null ? null : failed.deliveryId()).addLong(failed == null ? null : failed.eventNumber())
+                .addInteger(failure == null || failure.status() == 0 ? null : failure.status())
+                .addString(failure == null ? null : truncate(failure.error()))
+                .addInteger(config.maxAttempts()).addDouble(retryIn.toMillis() / 1000.0)
+                .addString(progress.reached.xactId()).addLong(progress.reached.eventNumber())
+                .addInteger(config.breakerFailureThreshold()).addDouble(config.breakerDelay().toMillis() / 1000.0)
+                .addBoolean(release).addDouble((double) config.leaseDuration().toSeconds());
+        return sessions.asSystem(connection -> connection.preparedQuery(STREAM_PROGRESS).execute(arguments))
+                .map(rows -> {
+                    progress.recorded();
+                    if (rows.rowCount() == 0) {
+                        return Optional.<String>empty();
+                    }
+                    return Optional.of(Optional.ofNullable(rows.iterator().next().getString("failed_status")).orElse(""));
+                });
     }
 
     /**
@@ -254,7 +412,9 @@ public class WebhookDeliveryWorker {
         List<String> secrets = new ArrayList<>(2);
         secrets.add(row.getString("signing_secret"));
         Optional.ofNullable(row.getString("previous_secret")).ifPresent(secrets::add);
-        return new Outgoing(row.getLong("id"), EventBody.eventId(row.getLong("event_id")), row.getString("type"),
+        long eventNumber = row.getLong("event_id");
+        return new Outgoing(row.getLong("delivery_id"), eventNumber, row.getString("xact_id"), row.getBoolean("stream"),
+                row.getBoolean("subscribed"), row.getBoolean("due"), EventBody.eventId(eventNumber), row.getString("type"),
                 row.getString("partner_id"), row.getOffsetDateTime("event_created_at").toInstant(), row.getInteger("attempts") + 1,
                 row.getString("url"), EventBody.of(row), secrets);
     }
@@ -310,15 +470,19 @@ public class WebhookDeliveryWorker {
                 .addInteger(config.breakerFailureThreshold()).addDouble(config.breakerDelay().toMillis() / 1000.0)
                 .addUUID(endpointId);
         return sessions.asSystem(connection -> connection.preparedQuery(FAILED).execute(arguments))
-                .invoke(rows -> {
-                    boolean dead = rows.rowCount() == 1 && "DEAD".equals(rows.iterator().next().getString("status"));
-                    metrics.attempt(outgoing.partnerId(), dead ? "dead" : "failed");
-                    if (dead) {
-                        Log.warnf("Webhook delivery %d of event %s to endpoint %s dead-lettered after %d attempts: %s",
-                                outgoing.deliveryId(), outgoing.eventId(), endpointId, outgoing.attempt(), result.error());
-                    }
-                })
+                .invoke(rows -> attempted(endpointId, outgoing, result,
+                        rows.rowCount() == 1 ? rows.iterator().next().getString("status") : ""))
                 .replaceWithVoid();
+    }
+
+    /** A failed attempt counted, and a dead letter logged. */
+    private void attempted(UUID endpointId, Outgoing outgoing, Result result, String deliveryStatus) {
+        boolean dead = "DEAD".equals(deliveryStatus);
+        metrics.attempt(outgoing.partnerId(), dead ? "dead" : "failed");
+        if (dead) {
+            Log.warnf("Webhook delivery %d of event %s to endpoint %s dead-lettered after %d attempts: %s",
+                    outgoing.deliveryId(), outgoing.eventId(), endpointId, outgoing.attempt(), result.error());
+        }
     }
 
     private Uni<Void> release(UUID endpointId) {

@@ -60,6 +60,9 @@ public class WebhookEndpointService {
     private static final String UPDATE = """
             update webhook_endpoints set url = coalesce($3, url), description = coalesce($4, description),
                    event_types = coalesce($5, event_types), enabled = coalesce($6, enabled), updated_at = now(),
+                   -- events raised while it was off are not sent once it is back on, as they were never queued for it
+                   stream_xact = case when $6 and not enabled then pg_current_xact_id() else stream_xact end,
+                   stream_event = case when $6 and not enabled then 0 else stream_event end,
                    consecutive_failures = case when $6 then 0 else consecutive_failures end,
                    breaker_open_until = case when $6 then null else breaker_open_until end
             where id = $1 and partner_id = $2

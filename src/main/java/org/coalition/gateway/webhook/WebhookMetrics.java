@@ -25,8 +25,12 @@ import org.coalition.gateway.tenancy.TenantSessions;
 public class WebhookMetrics {
 
     private static final String BACKLOG = """
-            select partner_id, status, count(*) as deliveries from webhook_deliveries
-            where status in ('PENDING', 'DEAD') group by partner_id, status
+            select partner_id, status, sum(deliveries)::bigint as deliveries from (
+                select partner_id, status, count(*) as deliveries from webhook_deliveries
+                where status in ('PENDING', 'DEAD') group by partner_id, status
+                union all
+                select partner_id, 'PENDING', webhook_stream_backlog(id) from webhook_endpoints where enabled
+            ) backlog group by partner_id, status
             """;
 
     private final MeterRegistry registry;

@@ -36,7 +36,8 @@ public final class WebhookTypes {
         static final String COLUMNS = """
                 e.id, e.url, e.description, e.event_types, e.enabled, e.created_at, e.updated_at,
                 e.previous_secret_expires_at, e.consecutive_failures, e.breaker_open_until,
-                (select count(*) from webhook_deliveries d where d.endpoint_id = e.id and d.status = 'PENDING') as pending,
+                (select count(*) from webhook_deliveries d where d.endpoint_id = e.id and d.status = 'PENDING')
+                    + webhook_stream_backlog(e.id) as pending,
                 (select count(*) from webhook_deliveries d where d.endpoint_id = e.id and d.status = 'DEAD') as dead
                 """;
 

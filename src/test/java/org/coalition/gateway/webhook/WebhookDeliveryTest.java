@@ -6,12 +6,16 @@ import static org.coalition.gateway.support.Fixtures.FUELCO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
@@ -21,10 +25,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 
 import org.coalition.gateway.shared.CoalitionConfig;
+import org.coalition.gateway.support.EmbeddedPostgresResource;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
@@ -212,6 +218,71 @@ class WebhookDeliveryTest {
         } finally {
             second.stop();
         }
+    }
+
+    @Test
+    void anEventWhoseTransactionCommitsLateIsNeitherSkippedNorSentOutOfOrder() throws Exception {
+        WebhookReceiver receiver = receiver(WebhookReceiver.started());
+        endpoint(FRESHMART, receiver);
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        String lateTransaction = UUID.randomUUID().toString();
+
+        try (Connection late = DriverManager.getConnection(EmbeddedPostgresResource.jdbcUrl())) {
+            late.setAutoCommit(false);
+            // takes the lower event id first, then stays open while a later earn commits
+            try (PreparedStatement publish = late.prepareStatement(
+                    "select partner_event_publish('freshmart', 'TransactionPosted', null, null, jsonb_build_object('transactionId', ?))")) {
+                publish.setString(1, lateTransaction);
+                publish.execute();
+            }
+            String earlyTransaction = Webhooks.earn(FRESHMART, member);
+            // five polls: a position by event id alone would send the earn's event now and pass over the open one for good
+            await().during(config.webhooks().pollInterval().multipliedBy(5)).atMost(PATIENCE)
+                    .until(() -> receiver.received().isEmpty());
+            late.commit();
+
+            Set<String> both = Set.of(lateTransaction, earlyTransaction);
+            await().atMost(PATIENCE).until(() -> distinctTransactions(receiver, both).size() == 2);
+            assertEquals(List.of(lateTransaction, earlyTransaction), distinctTransactions(receiver, both),
+                    "the event of the transaction that began first goes first, and none is passed over");
+            assertEquals(2, eventsAbout(receiver, both).size());
+        }
+    }
+
+    @Test
+    void anEndpointHearsOnlyTheTypesItChoseAndNothingRaisedWhileItWasOff() {
+        WebhookReceiver receiver = receiver(WebhookReceiver.started());
+        JsonPath created = Webhooks.create(FRESHMART, receiver.url(), List.of("TRANSACTION_REVERSED"));
+        String endpointId = created.getString("data.createWebhookEndpoint.endpoint.id");
+        endpoints.add(new String[] { FRESHMART, endpointId });
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+
+        String firstEarn = Webhooks.earn(FRESHMART, member);
+        reverse(firstEarn);
+        await().atMost(PATIENCE).until(() -> reversalsOf(receiver, firstEarn) == 1);
+        assertTrue(receiver.received().stream().allMatch(r -> r.json().getString("type").equals("TransactionReversed")),
+                "the earn's TransactionPosted, before the reversal in the stream, was passed over");
+
+        Webhooks.update(FRESHMART, Map.of("id", endpointId, "enabled", false));
+        String whileOff = Webhooks.earn(FRESHMART, member);
+        reverse(whileOff);
+        Webhooks.update(FRESHMART, Map.of("id", endpointId, "enabled", true));
+        String afterwards = Webhooks.earn(FRESHMART, member);
+        reverse(afterwards);
+
+        await().atMost(PATIENCE).until(() -> reversalsOf(receiver, afterwards) == 1);
+        assertEquals(0, reversalsOf(receiver, whileOff), "raised while the endpoint was off, and it would have come first");
+    }
+
+    private static void reverse(String transactionId) {
+        JsonPath reversed = GraphQl.call(Tokens.partner(FRESHMART), Webhooks.REVERSE,
+                Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "transactionId", transactionId)));
+        assertEquals(List.of(), reversed.getList("data.reverseTransaction.userErrors"), reversed::prettify);
+    }
+
+    private static long reversalsOf(WebhookReceiver receiver, String transactionId) {
+        return receiver.received().stream()
+                .filter(r -> transactionId.equals(r.json().getJsonObject("data").getString("reversesTransactionId"))).count();
     }
 
     private WebhookReceiver receiver(WebhookReceiver receiver) {

@@ -37,6 +37,10 @@ final class Webhooks {
             mutation($input: ReplayWebhookDeliveriesInput!) {
               replayWebhookDeliveries(input: $input) { replayed userErrors { code field message } }
             }""";
+    static final String REVERSE = """
+            mutation($input: ReverseTransactionInput!) {
+              reverseTransaction(input: $input) { transaction { id } userErrors { code field message } }
+            }""";
     static final String LIST = "query { webhookEndpoints { %s } }".formatted(ENDPOINT_FIELDS);
     static final String DELIVERIES = """
             query($endpoint: ID!, $status: WebhookDeliveryStatus) {
@@ -65,6 +69,14 @@ final class Webhooks {
         assertEquals(List.of(), created.getList("data.createWebhookEndpoint.userErrors"), created::prettify);
         return new Endpoint(created.getString("data.createWebhookEndpoint.endpoint.id"),
                 created.getString("data.createWebhookEndpoint.signingSecret"));
+    }
+
+    static JsonPath update(String partnerClient, Map<String, Object> changes) {
+        Map<String, Object> input = new HashMap<>(changes);
+        input.put("idempotencyKey", Fixtures.key());
+        JsonPath updated = GraphQl.call(Tokens.partner(partnerClient), UPDATE, Map.of("input", input));
+        assertEquals(List.of(), updated.getList("data.updateWebhookEndpoint.userErrors"), updated::prettify);
+        return updated;
     }
 
     static JsonPath delete(String partnerClient, String endpointId) {
