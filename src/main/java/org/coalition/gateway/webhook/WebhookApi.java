@@ -17,6 +17,7 @@ import io.smallrye.mutiny.Uni;
 import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.webhook.PartnerEventFeed.PartnerEvent;
 import org.coalition.gateway.webhook.WebhookTypes.CreateWebhookEndpointInput;
 import org.coalition.gateway.webhook.WebhookTypes.DeleteWebhookEndpointInput;
 import org.coalition.gateway.webhook.WebhookTypes.DeleteWebhookEndpointPayload;
@@ -29,7 +30,7 @@ import org.coalition.gateway.webhook.WebhookTypes.WebhookDeliveryStatus;
 import org.coalition.gateway.webhook.WebhookTypes.WebhookEndpoint;
 import org.coalition.gateway.webhook.WebhookTypes.WebhookEndpointPayload;
 
-/** A partner manages where its events are delivered, and looks into and replays failed deliveries. */
+/** A partner manages where its events are delivered, looks into and replays failed deliveries, and reads its events back. */
 @GraphQLApi
 @OperationMetrics
 @MutationBudget
@@ -38,11 +39,22 @@ public class WebhookApi {
     private static final String MANAGE = "webhooks:manage";
 
     private final WebhookEndpointService endpoints;
+    private final PartnerEventFeed events;
     private final CurrentCaller caller;
 
-    public WebhookApi(WebhookEndpointService endpoints, CurrentCaller caller) {
+    public WebhookApi(WebhookEndpointService endpoints, PartnerEventFeed events, CurrentCaller caller) {
         this.endpoints = endpoints;
+        this.events = events;
         this.caller = caller;
+    }
+
+    @Query("partnerEvents")
+    @PermissionsAllowed(MANAGE)
+    @Description("The calling partner's events in the order its endpoints receive them, from the one after `after` (an event id, "
+            + "e.g. the last one a receiver handled) or from the oldest kept; to catch up on missed webhooks.")
+    public @NonNull Uni<List<@NonNull PartnerEvent>> partnerEvents(@Id @Name("after") String after,
+            @Name("types") List<PartnerEventType> types, @Name("first") @DefaultValue("50") Integer first) {
+        return caller.get().flatMap(c -> events.page(c, after, types, first));
     }
 
     @Query("webhookEndpoints")
