@@ -25,8 +25,6 @@ import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
-import org.coalition.gateway.campaign.CampaignService;
-import org.coalition.gateway.campaign.CampaignTypes.Campaign;
 import org.coalition.gateway.earning.EarnPointsInput;
 import org.coalition.gateway.earning.EarnService;
 import org.coalition.gateway.ledger.Channel;
@@ -43,13 +41,13 @@ import org.coalition.gateway.reversal.ReverseTransactionInput;
 import org.coalition.gateway.reversal.ReversalService;
 import org.coalition.gateway.shared.UserError;
 import org.coalition.gateway.tenancy.Permission;
-import org.coalition.gateway.webhook.WebhookEndpointService;
-import org.coalition.gateway.webhook.WebhookTypes.WebhookEndpoint;
 
 /**
  * The partner console for a partner's staff: look up a member by card, their balance and this partner's own
  * transactions with them, and earn or reverse with the staff user's permissions (scopes intersected with the
- * contract, as for the partner's systems), and read its campaigns and webhook endpoints. The services below are the GraphQL API's, with the same {@code Caller}.
+ * contract, as for the partner's systems). The services below are the GraphQL API's, with the same {@code Caller}.
+ * The partner's campaigns and webhook endpoints have pages of their own ({@link PartnerCampaigns},
+ * {@link PartnerWebhooks}).
  */
 @Path("/app/partner")
 @Produces(MediaType.TEXT_HTML)
@@ -60,10 +58,6 @@ public class PartnerConsole {
         static native TemplateInstance console(WebPage page, Partner partner, String card, Member member,
                 List<PointTransaction> transactions, boolean mayEarn, boolean mayReverse, String idempotencyKey,
                 Notice notice, List<UserError> errors);
-
-        static native TemplateInstance campaigns(WebPage page, Partner partner, List<Campaign> campaigns);
-
-        static native TemplateInstance webhooks(WebPage page, Partner partner, List<WebhookEndpoint> endpoints);
     }
 
     /** What the last form did, shown after its redirect: {@code earned} or {@code reversed}, and how many points. */
@@ -83,15 +77,10 @@ public class PartnerConsole {
     private final EarnService earning;
     private final ReversalService reversals;
     private final PartnerApi partners;
-    private final CampaignService campaigns;
-    private final WebhookEndpointService webhooks;
     private final WebConfig config;
 
     public PartnerConsole(WebCallers callers, MemberRepository members, TransactionReads transactions, EarnService earning,
-            ReversalService reversals, PartnerApi partners, CampaignService campaigns, WebhookEndpointService webhooks,
-            WebConfig config) {
-        this.campaigns = campaigns;
-        this.webhooks = webhooks;
+            ReversalService reversals, PartnerApi partners, WebConfig config) {
         this.callers = callers;
         this.members = members;
         this.transactions = transactions;
@@ -145,24 +134,6 @@ public class PartnerConsole {
                     ? Uni.createFrom().item(back(card, "reversed:" + Math.abs(payload.transaction().points())))
                     : console(page, card, null, payload.userErrors()).map(Object.class::cast));
         });
-    }
-
-    /** The partner's own campaigns, as {@code campaigns} answers them (read only; they are run through GraphQL). */
-    @GET
-    @Path("campaigns")
-    @PermissionsAllowed("campaigns:manage")
-    public Uni<TemplateInstance> campaigns(@Context HttpHeaders headers) {
-        return callers.page(headers, "campaigns").flatMap(page -> campaigns.campaigns(page.caller())
-                .map(found -> page.in(Templates.campaigns(page, partners.byId(page.caller().partnerId()), found))));
-    }
-
-    /** The partner's webhook endpoints and their delivery health, as {@code webhookEndpoints} answers them. */
-    @GET
-    @Path("webhooks")
-    @PermissionsAllowed("webhooks:manage")
-    public Uni<TemplateInstance> webhooks(@Context HttpHeaders headers) {
-        return callers.page(headers, "webhooks").flatMap(page -> webhooks.endpoints(page.caller())
-                .map(found -> page.in(Templates.webhooks(page, partners.byId(page.caller().partnerId()), found))));
     }
 
     private Uni<TemplateInstance> console(WebPage page, String card, String noticeParameter, List<UserError> errors) {

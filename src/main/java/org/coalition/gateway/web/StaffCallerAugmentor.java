@@ -2,6 +2,7 @@ package org.coalition.gateway.web;
 
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +26,8 @@ import org.coalition.gateway.tenancy.Permission;
  * their systems' client ids and leaves a person of a partner {@code UNKNOWN}. For identities of the web tenant only
  * (an ID token from the code flow, never a bearer token of the GraphQL API), a user with the staff role and a
  * partner claim becomes that partner's caller, with the claimed scopes intersected with the partner's contract,
- * exactly the permissions the partner's own systems could have.
+ * exactly the permissions the partner's own systems could have. In dev mode and tests {@link DevStaff} may stand in
+ * for the claims of the OIDC dev server's users, which cannot carry them.
  */
 @ApplicationScoped
 public class StaffCallerAugmentor implements SecurityIdentityAugmentor {
@@ -33,12 +35,18 @@ public class StaffCallerAugmentor implements SecurityIdentityAugmentor {
     /** Set by quarkus-oidc on every identity it verified: the tenant that verified it. */
     static final String TENANT_ID_ATTRIBUTE = "tenant-id";
 
+    /** Who a staff user says they work for, and the partner scopes they say they hold; the contract has the last word. */
+    record StaffClaim(String partnerId, Set<String> scopes) {
+    }
+
     private final PartnerDirectory partners;
     private final WebConfig config;
+    private final DevStaff devStaff;
 
-    public StaffCallerAugmentor(PartnerDirectory partners, WebConfig config) {
+    public StaffCallerAugmentor(PartnerDirectory partners, WebConfig config, DevStaff devStaff) {
         this.partners = partners;
         this.config = config;
+        this.devStaff = devStaff;
     }
 
     /** After the coalition's own augmentor (default priority 0): higher priorities run first. */
@@ -57,13 +65,13 @@ public class StaffCallerAugmentor implements SecurityIdentityAugmentor {
         if (caller == null || caller.kind() != Caller.Kind.UNKNOWN || !identity.hasRole(config.partnerStaffRole())) {
             return Uni.createFrom().item(identity);
         }
-        Object partnerId = token.getClaim(config.partnerClaim());
-        PartnerContract contract = partnerId == null ? null : partners.byId(unquoted(partnerId)).orElse(null);
+        StaffClaim claim = claimOf(token).or(() -> devStaff.claimOf(token.getSubject())).orElse(null);
+        PartnerContract contract = claim == null ? null : partners.byId(claim.partnerId()).orElse(null);
         if (contract == null) {
             return Uni.createFrom().item(identity);
         }
         Set<Permission> permissions = EnumSet.noneOf(Permission.class);
-        for (String scope : claimedScopes(token.getClaim(config.permissionsClaim()))) {
+        for (String scope : claim.scopes()) {
             Permission.fromScope(scope).filter(contract.permissions()::contains).ifPresent(permissions::add);
         }
         Caller staff = Caller.partner(contract.id(), token.getSubject(), permissions);
@@ -76,6 +84,13 @@ public class StaffCallerAugmentor implements SecurityIdentityAugmentor {
                 .addAttribute(CallerAugmentor.CALLER_ATTRIBUTE, staff);
         permissions.forEach(permission -> builder.addPermissionAsString(permission.scope()));
         return Uni.createFrom().item(builder.build());
+    }
+
+    /** The partner and scopes an ID token claims for its staff user, if it names a partner. */
+    private Optional<StaffClaim> claimOf(JsonWebToken token) {
+        Object partnerId = token.getClaim(config.partnerClaim());
+        return partnerId == null ? Optional.empty()
+                : Optional.of(new StaffClaim(unquoted(partnerId), claimedScopes(token.getClaim(config.permissionsClaim()))));
     }
 
     static Set<String> claimedScopes(Object claim) {

@@ -1,5 +1,7 @@
 package org.coalition.gateway.web;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -40,4 +42,20 @@ public interface WebConfig {
     /** Settlement periods shown on the dashboard and in its chart. */
     @WithDefault("12")
     int periodsShown();
+
+    /**
+     * Dev mode and tests only ({@link DevStaff}): users of the OIDC dev server, by subject (its user name), who act as
+     * a partner's staff although their ID token cannot carry the partner and permission claims. The gateway refuses
+     * to start with any of them in production.
+     */
+    Map<String, DevStaffUser> devStaff();
+
+    /** Stands in for the {@code coalition_partner} and {@code coalition_permissions} claims of one dev-server user. */
+    interface DevStaffUser {
+        /** A partner id of partner-contracts/. */
+        String partner();
+
+        /** Partner scopes, intersected with the partner's contract as the claims' would be. */
+        List<String> permissions();
+    }
 }

@@ -25,7 +25,37 @@ public interface WebMessages {
     @Message("enabled") String enabled();
     @Message("disabled") String disabled();
     @Message("No webhook endpoints yet.") String no_webhooks();
-    @Message("Campaigns and webhook endpoints are set up through the GraphQL API.") String managed_by_api();
+    @Message("New campaigns are set up through the GraphQL API (createCampaign); pause, resume or end them here.")
+    String campaigns_created_by_api();
+    @Message("{#when status}{#is 'ACTIVE'}Active{#is 'PAUSED'}Paused{#is 'ENDED'}Ended{#else}{status}{/when}")
+    String campaign_status(String status);
+    @Message("{#when status}{#is 'ACTIVE'}Campaign resumed.{#is 'PAUSED'}Campaign paused: it grants no bonus until resumed."
+            + "{#is 'ENDED'}Campaign ended for good.{/when}")
+    String campaign_notice(String status);
+    @Message("Pause") String pause();
+    @Message("Resume") String resume();
+    @Message("End") String end_campaign();
+    @Message("for good") String end_for_good();
+    @Message("{#when notice}{#is 'enabled'}Endpoint enabled.{#is 'disabled'}Endpoint disabled: events raised now are not queued for it."
+            + "{#is 'deleted'}Endpoint deleted.{#is 'replayed'}{count} dead deliveries queued again.{/when}")
+    String webhook_notice(String notice, String count);
+    @Message("Endpoint created") String endpoint_created();
+    @Message("New signing secret") String secret_rotated();
+    @Message("The signing secret is shown only now: copy it to your receiver.") String secret_shown_once();
+    @Message("For a day, deliveries are signed with the old secret as well.") String old_secret_for_a_day();
+    @Message("Paused after failures until") String circuit_open_until();
+    @Message("Old secret also signs until") String previous_secret_until();
+    @Message("Rotate secret") String rotate_secret();
+    @Message("Disable") String disable();
+    @Message("Enable") String enable();
+    @Message("Delete") String delete();
+    @Message("with its deliveries") String delete_for_good();
+    @Message("{count} attempts") String attempts_made(int count);
+    @Message("Send again") String replay();
+    @Message("Send all again ({count})") String replay_all(int count);
+    @Message("New endpoint") String new_endpoint();
+    @Message("Description (optional)") String description();
+    @Message("Create endpoint") String create_endpoint();
     @Message("Sign out") String sign_out();
     @Message("Sign in") String sign_in();
     @Message("You are signed out") String signed_out_title();

@@ -237,7 +237,27 @@ class RestartIT {
         return new JsonObject(response.body()).getJsonObject("data").getJsonObject("createWebhookEndpoint");
     }
 
+    /** web.DevStaff: the dev-server users that dev mode maps to partner staff have no place in production. */
+    @Test
+    void productionRefusesToStartWithDevStaffConfigured() throws SQLException {
+        Map<String, String> environment = environment(createDatabase("dev_staff"));
+        environment.put("JAVA_TOOL_OPTIONS", "-Dcoalition.web.dev-staff.freshmart-staff.partner=freshmart"
+                + " -Dcoalition.web.dev-staff.freshmart-staff.permissions=members:read,points:earn");
+        gateway = PackagedGateway.start(environment, freePort(), LOGS.resolve("dev-staff.log").toAbsolutePath());
+
+        OptionalInt exit = gateway.awaitExit(START_UP);
+        assertTrue(exit.isPresent() && exit.getAsInt() != 0, () -> "the gateway started with dev staff\n" + gateway.logTail());
+        assertTrue(gateway.log().contains("coalition.web.dev-staff is set (users [freshmart-staff]) but is for dev mode and tests only"),
+                gateway::logTail);
+    }
+
     private PackagedGateway startGateway(String database, int port, String name) {
+        PackagedGateway started = PackagedGateway.start(environment(database), port, LOGS.resolve(name + ".log").toAbsolutePath());
+        started.awaitReady(START_UP);
+        return started;
+    }
+
+    private Map<String, String> environment(String database) {
         Map<String, String> environment = new HashMap<>();
         environment.put("DB_HOST", "localhost");
         environment.put("DB_PORT", Integer.toString(postgres.getPort()));
@@ -247,9 +267,7 @@ class RestartIT {
         environment.put("OIDC_TOKEN_ISSUER", ISSUER);
         environment.put("COALITION_PRIVACY_CARD_KEY", CARD_KEY);
         environment.put("COALITION_CONTRACTS_DIR", Path.of("partner-contracts").toAbsolutePath().toString());
-        PackagedGateway started = PackagedGateway.start(environment, port, LOGS.resolve(name + ".log").toAbsolutePath());
-        started.awaitReady(START_UP);
-        return started;
+        return environment;
     }
 
     private static int freePort() {

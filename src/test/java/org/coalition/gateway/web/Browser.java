@@ -153,6 +153,15 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** The CSRF token a page's forms carry. */
+    static String csrfToken(String page) {
+        java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page);
+        if (!token.find()) {
+            throw new AssertionError("the page has no form with a CSRF token:\n" + page);
+        }
+        return token.group(1);
+    }
+
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> performanceEntries(String type) {
         return (List<Map<String, Object>>) driver.executeScript(

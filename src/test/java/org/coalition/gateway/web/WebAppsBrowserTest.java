@@ -45,13 +45,21 @@ import org.coalition.gateway.support.WebLoginProvider;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebAppsBrowserTest {
 
-    /** A database of its own: the settlement test closes the current period, which other tests close too. */
+    /**
+     * A database of its own: the settlement test closes the current period, which other tests close too. And one
+     * dev-staff user, as dev mode maps the OIDC dev server's users (PartnerConsoleBrowserTest).
+     */
     public static class OwnDatabase implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("coalition.web.periods-shown", "6");
+            return Map.of("coalition.web.periods-shown", "6",
+                    "coalition.web.dev-staff." + DEV_STAFF_SUBJECT + ".partner", "fuelco",
+                    "coalition.web.dev-staff." + DEV_STAFF_SUBJECT + ".permissions", "members:read,points:earn");
         }
     }
+
+    /** The subject of a web user whose token names no partner, mapped to FuelCo's staff by the profile above. */
+    static final String DEV_STAFF_SUBJECT = "fuelco-dev-staff";
 
     static final String PASSWORD = "correct horse battery staple";
     static final String ME = "{ me { balance available pointsByIssuer { partner { id } points } } }";
@@ -189,9 +197,7 @@ class WebAppsBrowserTest {
         assertEquals(before, GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance"));
         var page = browser.download("/app/member");
         assertEquals(200, page.statusCode());
-        java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.body());
-        assertTrue(token.find(), "the portal's forms carry a CSRF token");
-        String withToken = forged + "&csrf=" + token.group(1);
+        String withToken = forged + "&csrf=" + Browser.csrfToken(page.body());
         assertEquals(403, browser.postForm("/app/member/donate", withToken, "Origin", "https://evil.example").statusCode());
         assertEquals(403, browser.postForm("/app/member/donate", withToken, "Sec-Fetch-Site", "cross-site").statusCode());
         assertEquals(before, GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance"));
@@ -305,6 +311,11 @@ class WebAppsBrowserTest {
     }
 
     private void register(String username, String subject, List<String> roles, JsonObject claims) {
+        register(loginProvider, username, subject, roles, claims);
+    }
+
+    /** A person in the tests' OIDC provider, as an admin would set them up in the coalition's IdP. */
+    static void register(String loginProvider, String username, String subject, List<String> roles, JsonObject claims) {
         WebLoginProvider.register(loginProvider, new JsonObject().put("username", username).put("password", PASSWORD)
                 .put("subject", subject).put("roles", new JsonArray(roles)).put("claims", claims));
     }

@@ -13,13 +13,18 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.security.ForbiddenException;
 
-/** The web apps' own rules: CSRF tokens, same-origin checks, page language, heat-map shades, staff scopes. */
+import org.coalition.gateway.web.StaffCallerAugmentor.StaffClaim;
+
+/** The web apps' own rules: CSRF tokens, same-origin checks, page language, heat-map shades, staff scopes, dev staff. */
 class WebRulesTest {
 
     static final byte[] KEY = "a-test-key-of-at-least-thirty-two-characters".getBytes(StandardCharsets.UTF_8);
@@ -73,6 +78,25 @@ class WebRulesTest {
         assertEquals(Set.of("members:read", "points:earn"), StaffCallerAugmentor.claimedScopes("members:read  points:earn"));
         assertEquals(Set.of("members:read", "points:earn"), StaffCallerAugmentor.claimedScopes(List.of("\"members:read\"", "points:earn")));
         assertEquals(Set.of(), StaffCallerAugmentor.claimedScopes(null));
+    }
+
+    record DevUser(String partner, List<String> permissions) implements WebConfig.DevStaffUser {
+    }
+
+    @Test
+    void devStaffStandInForTheDevServersMissingClaimsInDevModeAndTestsAndNowhereElse() {
+        Map<String, WebConfig.DevStaffUser> staff = Map.of("freshmart-staff", new DevUser("freshmart", List.of("members:read", "points:earn")));
+        StaffClaim mapped = new StaffClaim("freshmart", Set.of("members:read", "points:earn"));
+        assertEquals(Optional.of(mapped), new DevStaff(staff, LaunchMode.DEVELOPMENT).claimOf("freshmart-staff"));
+        assertEquals(Optional.of(mapped), new DevStaff(staff, LaunchMode.TEST).claimOf("freshmart-staff"));
+        assertEquals(Optional.empty(), new DevStaff(staff, LaunchMode.DEVELOPMENT).claimOf("alice"));
+        assertEquals(Optional.empty(), new DevStaff(staff, LaunchMode.NORMAL).claimOf("freshmart-staff"), "ignored in production");
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> DevStaff.requireAllowed(LaunchMode.NORMAL, staff));
+        assertTrue(refused.getMessage().startsWith("coalition.web.dev-staff is set (users [freshmart-staff])"), refused.getMessage());
+        assertDoesNotThrow(() -> DevStaff.requireAllowed(LaunchMode.NORMAL, Map.of()));
+        assertDoesNotThrow(() -> DevStaff.requireAllowed(LaunchMode.DEVELOPMENT, staff));
+        assertDoesNotThrow(() -> DevStaff.requireAllowed(LaunchMode.TEST, staff));
     }
 
     @Test
