@@ -54,7 +54,7 @@ public class ReversalService {
     private static final String UNQUALIFY = "select tier_unqualify($1, $2, $3, $4)";
     /** The earn's bonuses paid on its basket, with their lots and what earlier reversals of them claimed. */
     private static final String PAID_BONUSES = """
-            select g.entry_id, g.points, l.id as lot_id, l.issuer_id, l.remaining,
+            select g.entry_id, g.campaign_id, g.points, l.id as lot_id, l.issuer_id, l.remaining,
                    coalesce((select sum(r.reversed_points) from journal_entries r where r.reverses_id = g.entry_id), 0)::int as reversed
             from bonus_grants g join lots l on l.entry_id = g.entry_id
             where g.earn_entry_id = $1 and g.referral is null and g.challenge_id is null
@@ -208,8 +208,14 @@ public class ReversalService {
                 .map(postedAt -> new TakenBack(entry, postedAt, taken, shortfall));
     }
 
-    /** A bonus the earn paid, as it stands: its points, the lot they went to, and how many were already reversed. */
-    record PaidBonus(UUID entryId, int points, LotReversals.EarnedLot lot, int reversed) {
+    /** A campaign's reversed bonus goes back to its budget and off the member's tally for the cap (V46). */
+    private static final String RETURNED_TO_CAMPAIGN = "select campaign_bonus_returned($1, $2, $3)";
+
+    /**
+     * A bonus the earn paid, as it stands: the campaign that paid it (none for the tier's and the club's), its points,
+     * the lot they went to, and how many were already reversed.
+     */
+    record PaidBonus(UUID entryId, UUID campaignId, int points, LotReversals.EarnedLot lot, int reversed) {
     }
 
     /**
@@ -218,14 +224,15 @@ public class ReversalService {
      * a return in parts ends where a return in full does. What the member already spent is the clawback shortfall,
      * as for the earn. Referral and challenge rewards stay: they were paid for being referred or for a visit, and
      * neither is undone by returning goods. Each bonus reversal is a transaction of its own, refunding the funder's
-     * issuance fee when a partner funded it (an operator-funded bonus cost nobody anything).
+     * issuance fee when a partner funded it (an operator-funded bonus cost nobody anything); a campaign's bonus also
+     * goes back to the campaign's budget and off the member's tally for its cap, spent or not.
      */
     private Uni<Void> reverseBonuses(SqlConnection connection, PointTransaction earn, MemberAccount member, int points,
             long available) {
         int reversedAfter = earn.points() - earn.reversiblePoints() + points;
         return connection.preparedQuery(PAID_BONUSES).execute(Tuple.of(UUID.fromString(earn.id()))).flatMap(rows -> {
             List<PaidBonus> bonuses = new java.util.ArrayList<>();
-            rows.forEach(row -> bonuses.add(new PaidBonus(row.getUUID("entry_id"), row.getInteger("points"),
+            rows.forEach(row -> bonuses.add(new PaidBonus(row.getUUID("entry_id"), row.getUUID("campaign_id"), row.getInteger("points"),
                     new LotReversals.EarnedLot(row.getLong("lot_id"), row.getString("issuer_id"), row.getInteger("remaining")),
                     row.getInteger("reversed"))));
             Uni<Long> left = Uni.createFrom().item(available);
@@ -243,7 +250,11 @@ public class ReversalService {
     private Uni<Long> reverseBonus(SqlConnection connection, PointTransaction earn, MemberAccount member, PaidBonus bonus, int claim,
             long available) {
         return takeBack(connection, earn, member, UUID.randomUUID(), bonus.entryId(), bonus.lot(), bonus.lot().issuerId(), claim,
-                available).map(back -> available - back.taken());
+                available)
+                .call(back -> bonus.campaignId() == null ? Uni.createFrom().voidItem()
+                        : connection.preparedQuery(RETURNED_TO_CAMPAIGN).execute(Tuple.of(bonus.campaignId(), member.id(), claim))
+                                .replaceWithVoid())
+                .map(back -> available - back.taken());
     }
 
     /** Gives the redeemed points back to the lots they came from, with their original expiry. */

@@ -260,6 +260,31 @@ class CampaignTest {
     }
 
     @Test
+    void aReversedBonusGoesBackToTheCampaignsBudgetAndTheMembersCap() {
+        String campaign = createOk(FRESHMART, basketBonus("Budgeted bonus", "1.00", 100, 1_000), Map.of("perMemberCapPoints", 100));
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        JsonPath earned = earn(FRESHMART, member, "40.00", null);
+        String earnId = earned.getString("data.earnPoints.transaction.id");
+        int base = earned.getInt("data.earnPoints.transaction.points");
+        assertEquals(900, remainingBudget(campaign));
+
+        JsonPath half = reverse(earnId, base / 2);
+
+        assertEquals(List.of(), half.getList("data.reverseTransaction.userErrors"), half::prettify);
+        assertEquals(900 + 100 * (base / 2) / base, remainingBudget(campaign), "half the earn returned, half its bonus back in the budget");
+        reverse(earnId, null);
+        assertEquals(1_000, remainingBudget(campaign));
+        assertEquals(100, bonusTotal(earn(FRESHMART, member, "40.00", null), campaign),
+                "with the returned bonus off their tally, the member is under the cap again");
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+    }
+
+    private static int remainingBudget(String campaign) {
+        JsonPath listed = GraphQl.call(Tokens.partner(FRESHMART), "{ campaigns { id remainingBudgetPoints } }");
+        return listed.getInt("data.campaigns.find { it.id == '" + campaign + "' }.remainingBudgetPoints");
+    }
+
+    @Test
     void bonusesAlreadySpentAreAClawbackShortfall() {
         String campaign = createOk(FRESHMART, basketBonus("Spent bonus", "1.00", 40, 100_000), null);
         EnrolledMember member = Fixtures.enroll(FRESHMART);
