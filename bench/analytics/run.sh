@@ -7,7 +7,7 @@
 # Prints the timings and appends nothing; bench/README.md records the last run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-members=1000000 entries=10000000
+members=1000000 entries=10000000 pace_earns=60000
 while [ $# -gt 0 ]; do
   case "$1" in
     --small) members=20000 entries=200000; shift ;;
@@ -141,4 +141,67 @@ for view in "ANALYST|*|" "PARTNER|p1|p1"; do
   time_query reward-performance "$kind" "$partner" "select issuer_id, counterparty_id, kind, coalesce(sum(points) filter (where month >= '2025-01-01'), 0), coalesce(sum(point_seconds) filter (where month >= '2025-01-01'), 0), coalesce(sum(points), 0) from analytics_points where month <= '2026-12-01' and ($s = '*' or issuer_id = $s or counterparty_id = $s) group by issuer_id, counterparty_id, kind"
   time_query cross-brand-flows "$kind" "$partner" "select month, issuer_id, counterparty_id, points, point_seconds, members from analytics_points where kind = 'REDEEMED' and month between '2025-01-01' and '2026-12-01' and ($s = '*' or issuer_id = $s or counterparty_id = $s) order by month, issuer_id, counterparty_id limit 10000"
 done
+echo "--- the job keeping pace: 100 campaigns open at p1 and p2, $pace_earns new earns, batches of 1,000 entries"
+# What the job does in service: each run folds the seconds since the last. 50 campaigns at each of two partners are
+# open (the bench's earn-campaigns set: every earn there falls in 50 windows); their first fold catches them up (not
+# timed). Then pace_earns earns at p1..p4 (1 in 40 with a bonus of one of the campaigns) posted since the watermark,
+# folded by analytics_refresh in batches of 1,000 entries (a run every second at 1,000 earns/s), timed per batch.
+run -q -tA <<SQL > /dev/null
+select set_config('app.caller_kind', 'SYSTEM', false);
+create function pg_temp.uid(_prefix text, _n bigint) returns uuid language sql immutable as
+  \$\$ select (_prefix || lpad(to_hex(_n), 12, '0'))::uuid \$\$;
+insert into campaigns (id, partner_id, name, rule_kind, bonus_points, minimum_basket, currency, starts_at, ends_at, budget_points)
+select pg_temp.uid('00000000-0000-4000-b000-', c), 'p' || (1 + c % 2), 'Open ' || c, 'BASKET_BONUS', 10, 50, 'EUR',
+       w - interval '1 minute', w + interval '1 day', 1000000000
+from generate_series(0, 99) c, (select watermark as w from analytics_state) s;
+-- the campaigns' catch-up, with a lag that keeps the watermark where it is (the earns below come after it)
+select folded from analytics_refresh('EUR', '{1000,250,50}', 1000,
+                                     now() - (select watermark from analytics_state) - interval '1 microsecond', interval '10 minutes');
+create temp table gen as
+select i, (i * 7919) % $members as m, 'p' || (1 + i % 4) as partner, i % 40 < 2 as bonus,
+       w + (i + 1) * (now() - w) / ($pace_earns + 1) as at
+from generate_series(0, $pace_earns - 1) i, (select watermark as w from analytics_state) s;
+insert into journal_entries (id, kind, member_id, partner_id, points, purchase_amount, currency, channel, occurred_at, posted_at)
+select pg_temp.uid('00000000-0000-4000-c000-', i), 'EARN', pg_temp.uid('00000000-0000-4000-9000-', m), partner, 10 + i % 90,
+       (10 + i % 90) * 1.5, 'EUR', 'STORE', at, at from gen
+union all
+select pg_temp.uid('00000000-0000-4000-d000-', i), 'BONUS', pg_temp.uid('00000000-0000-4000-9000-', m), partner, 10, null, null,
+       null, at, at from gen where bonus;
+insert into postings (entry_id, account_id, member_id, partner_id, amount)
+select pg_temp.uid(case when k = 'EARN' then '00000000-0000-4000-c000-' else '00000000-0000-4000-d000-' end, g.i), a.id,
+       pg_temp.uid('00000000-0000-4000-9000-', g.m), g.partner, case when k = 'EARN' then -(10 + g.i % 90) else -10 end
+from gen g cross join lateral (select 'EARN' as k union all select 'BONUS' where g.bonus) k
+join accounts a on a.kind = 'PARTNER_ISSUED' and a.partner_id = g.partner;
+insert into bonus_grants (entry_id, campaign_id, earn_entry_id, member_id, partner_id, points, granted_at)
+select pg_temp.uid('00000000-0000-4000-d000-', i), pg_temp.uid('00000000-0000-4000-b000-', i % 2),
+       pg_temp.uid('00000000-0000-4000-c000-', i), pg_temp.uid('00000000-0000-4000-9000-', m), partner, 10, at
+from gen where bonus;
+analyze;
+SQL
+run -q -tA <<'SQL' > /dev/null
+select set_config('app.caller_kind', 'SYSTEM', false);
+create procedure pg_temp.fold_timed() language plpgsql as $$
+declare _folded int; _start timestamptz; _batches int[] := '{}'; _millis numeric[] := '{}'; _half int; _n int;
+begin
+  loop
+    _start := clock_timestamp();
+    select folded into _folded from analytics_refresh('EUR', '{1000,250,50}', 1000, interval '0 seconds', interval '10 minutes');
+    commit;
+    exit when _folded = 0;
+    _batches := _batches || _folded;
+    _millis := _millis || extract(epoch from clock_timestamp() - _start) * 1000;
+  end loop;
+  _n := cardinality(_batches);
+  _half := _n / 2 + 1;
+  -- the second half: the campaigns' samples full, as in service after a campaign's first hours
+  raise notice 'pace: % entries in % batches: % entries/s; second half % entries/s (median batch % ms); slowest batch % ms',
+    (select sum(b) from unnest(_batches) b), _n,
+    round((select sum(b) from unnest(_batches) b) / (select sum(m) from unnest(_millis) m) * 1000),
+    round((select sum(b) from unnest(_batches[_half:]) b) / (select sum(m) from unnest(_millis[_half:]) m) * 1000),
+    round((select percentile_cont(0.5) within group (order by m) from unnest(_millis[_half:]) m)::numeric),
+    round((select max(m) from unnest(_millis) m));
+end $$;
+set client_min_messages = notice;
+call pg_temp.fold_timed();
+SQL
 run -q -tA -c "select 'aggregate rows: member state ' || (select count(*) from analytics_member_state) || ', flow members ' || (select count(*) from analytics_flow_members) || ', cohort months ' || (select count(*) from analytics_cohort_months) || ', point flows ' || (select count(*) from analytics_points)"

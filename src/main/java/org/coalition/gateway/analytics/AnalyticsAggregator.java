@@ -18,7 +18,7 @@ import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
  * Keeps the analytics aggregates up to date with the ledger: folds journal entries and enrolments posted before a
- * safe watermark, a bounded batch per short transaction (SQL {@code analytics_refresh}, V30). One replica at a time:
+ * safe watermark, a bounded batch per short transaction (SQL {@code analytics_refresh}, V30, V42). One replica at a time:
  * each batch first takes a transaction-scoped advisory lock and does nothing if another replica holds it.
  */
 @ApplicationScoped
@@ -28,7 +28,8 @@ public class AnalyticsAggregator {
     static final long LOCK_KEY = 0x616e616c79746963L;
 
     private static final String LOCK = "select pg_try_advisory_xact_lock($1) as locked";
-    private static final String REFRESH = "select folded, watermark from analytics_refresh($1, $2::text::numeric[], $3, $4::text::interval, $5::text::interval)";
+    private static final String REFRESH = "select folded, watermark from analytics_refresh($1, $2::text::numeric[], $3, "
+            + "$4::text::interval, $5::text::interval, $6)";
 
     private final TenantSessions sessions;
     private final AnalyticsConfig config;
@@ -71,7 +72,7 @@ public class AnalyticsAggregator {
     private Uni<Batch> fold(SqlConnection connection) {
         Tuple arguments = Tuple.of(currency, thresholds(), config.refreshBatchSize(),
                 config.watermarkLag().toMillis() + " milliseconds",
-                config.maxTransactionAge().toMillis() + " milliseconds");
+                config.maxTransactionAge().toMillis() + " milliseconds", config.controlGroupSize());
         return connection.query("set local statement_timeout = " + config.refreshStatementTimeout().toMillis()).execute()
                 .flatMap(ignored -> connection.preparedQuery(REFRESH).execute(arguments))
                 .map(rows -> {

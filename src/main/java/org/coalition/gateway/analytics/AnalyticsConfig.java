@@ -51,6 +51,13 @@ public interface AnalyticsConfig {
     @WithDefault("1000,250,50")
     List<BigDecimal> valueSegments();
 
+    /**
+     * Eligible members a campaign's sample holds at most, the control group being those of them it did not reward
+     * (README "Program analytics", campaignRoi). A campaign keeps the size in force when the job first saw it.
+     */
+    @WithDefault("1000")
+    int controlGroupSize();
+
     /** Months ahead the projected customer lifetime value counts. */
     @WithDefault("36")
     int projectionMonths();

@@ -68,8 +68,9 @@ public final class AnalyticsTypes {
     }
 
     @Type("CampaignRoi")
-    @Description("A campaign's cost against the spend of the members it rewarded, beside a control group: members who earned at "
-            + "the partner in the campaign's window or the equally long window before it and were not rewarded. upliftPerMember "
+    @Description("A campaign's cost against the spend of the members it rewarded, beside a control group: a deterministic sample "
+            + "of at most coalition.analytics.control-group-size members who earned at the partner in the campaign's window or the "
+            + "equally long window before it (until it ended or was paused) and were not rewarded. upliftPerMember "
             + "is the rewarded members' change in spend per member (during minus before) less the control group's; "
             + "incrementalSpend = upliftPerMember x rewarded members; roi = (incrementalSpend - cost) / cost.")
     public record CampaignRoi(@NonNull String campaignId, @NonNull String name, @NonNull String partnerId, @NonNull Instant startsAt,

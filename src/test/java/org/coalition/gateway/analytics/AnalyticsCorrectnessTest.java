@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,9 +21,11 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 import jakarta.inject.Inject;
@@ -59,7 +64,7 @@ class AnalyticsCorrectnessTest {
               crossBrandFlows(fromMonth: "2017-01") { month earnedAt burnedAt points members averageDaysEarnToBurn suppressed } } }""";
     static final String CREATE_CAMPAIGN = """
             mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } userErrors { code message } } }""";
-    static final String END_CAMPAIGN = """
+    static final String SET_CAMPAIGN_STATUS = """
             mutation($input: SetCampaignStatusInput!) { setCampaignStatus(input: $input) { campaign { id } userErrors { code } } }""";
     static final String REVERSE = """
             mutation($input: ReverseTransactionInput!) { reverseTransaction(input: $input) { transaction { id } userErrors { code message } } }""";
@@ -71,11 +76,22 @@ class AnalyticsCorrectnessTest {
     AnalyticsAggregator aggregator;
     @Inject
     LotExpiry expiry;
+    @Inject
+    AnalyticsConfig config;
 
     @Test
     void everyFigureMatchesTheLedgerComputedFromItsRawRows() throws Exception {
-        String campaign = generate(new Random(12));
+        List<String> campaigns = generate(new Random(12));
         Instant watermark = Analytics.foldUntilNow(aggregator);
+        try (Connection db = Analytics.owner()) {
+            for (String campaign : campaigns) {
+                Independent truth = new Independent(db, "*", watermark);
+                assertTrue(truth.earnsAfterStopOfRewardedMembers(campaign) > 0,
+                        "the data has purchases of rewarded members after the campaign stopped, inside the watermark");
+                assertTrue(truth.campaignSample(campaign, config.controlGroupSize()).level() > 0,
+                        "the campaign's eligible members outnumber its control group size");
+            }
+        }
 
         for (String scope : List.of("*", "freshmart", "fuelco")) {
             JsonPath served = scope.equals("*") ? query(Analytics.ANALYST, null)
@@ -88,7 +104,10 @@ class AnalyticsCorrectnessTest {
                 assertEquals(truth.segments(), segments(served), scope + ": value segments");
                 assertCohortValue(truth, served, scope);
                 if (!scope.equals("fuelco")) {
-                    assertEquals(truth.campaign(campaign), campaign(served, campaign), scope + ": campaign ROI");
+                    for (String campaign : campaigns) {
+                        assertEquals(truth.campaign(campaign, config.controlGroupSize()), campaign(served, campaign),
+                                scope + ": campaign ROI");
+                    }
                 }
                 if (scope.equals("*")) {
                     assertEquals(truth.performance(), performance(served), "reward performance");
@@ -100,8 +119,11 @@ class AnalyticsCorrectnessTest {
 
     // ------------------------------------------------------------------ the data set
 
-    /** Members of two partners over past months, a campaign, burns, a donation, reversals, expiry; returns the campaign. */
-    private String generate(Random random) throws Exception {
+    /**
+     * Members of two partners over past months, two campaigns, burns, a donation, reversals, expiry; returns the
+     * campaigns: one ended, one paused, both with purchases after that (which count for neither).
+     */
+    private List<String> generate(Random random) throws Exception {
         YearMonth thisMonth = YearMonth.now(ZoneOffset.UTC);
         List<EnrolledMember> members = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
@@ -126,12 +148,19 @@ class AnalyticsCorrectnessTest {
         while (expiry.expireDue().await().indefinitely() > 0) {
             // all due lots, other tests' included
         }
-        String campaign = createCampaign();
+        // folded before the campaigns exist: their first fold catches them up with these purchases
+        Analytics.foldUntilNow(aggregator);
+        String ended = createCampaign("Analytics basket bonus");
+        String paused = createCampaign("Analytics basket bonus, paused");
         for (int i = 0; i < 6; i++) {
-            EnrolledMember member = members.get(i);
-            earn(Fixtures.FRESHMART, member, "30.00", Instant.now().minus(Duration.ofDays(3)));
-            earn(Fixtures.FRESHMART, member, i < 3 ? "75.00" : "20.00", null);
+            earn(Fixtures.FRESHMART, members.get(i), "30.00", Instant.now().minus(Duration.ofDays(3)));
         }
+        // folded before their rewards: members rewarded outside the sample bring these purchases from the ledger
+        Analytics.foldUntilNow(aggregator);
+        for (int i = 0; i < 6; i++) {
+            earn(Fixtures.FRESHMART, members.get(i), i < 3 ? "75.00" : "20.00", null);
+        }
+        setStatus(paused, "PAUSED");
         for (int i = 0; i < members.size(); i += 2) {
             Analytics.redeemOk(Fixtures.FUELCO, members.get(i), 100);
         }
@@ -146,9 +175,18 @@ class AnalyticsCorrectnessTest {
                 "transactionId", redeemed.getString("data.redeemPoints.transaction.id"), "points", 10), "reverseTransaction");
         mutate(Fixtures.claim(members.get(10)), DONATE, Map.of("idempotencyKey", Fixtures.key(), "charityPartnerId", "greenheart",
                 "points", 12), "donatePoints");
-        mutate(Tokens.partner(Fixtures.FRESHMART), END_CAMPAIGN, Map.of("idempotencyKey", Fixtures.key(), "id", campaign, "status", "ENDED"),
+        setStatus(ended, "ENDED");
+        // after both stopped, still inside their windows: rewarded members and others shop again, a new member for the first time
+        for (int i = 0; i < 5; i++) {
+            earn(Fixtures.FRESHMART, members.get(i), "60.00", null);
+        }
+        earn(Fixtures.FRESHMART, Fixtures.enroll(Fixtures.FRESHMART), "55.00", null);
+        return List.of(ended, paused);
+    }
+
+    private static void setStatus(String campaign, String status) {
+        mutate(Tokens.partner(Fixtures.FRESHMART), SET_CAMPAIGN_STATUS, Map.of("idempotencyKey", Fixtures.key(), "id", campaign, "status", status),
                 "setCampaignStatus");
-        return campaign;
     }
 
     private static String amount(Random random) {
@@ -165,10 +203,10 @@ class AnalyticsCorrectnessTest {
         return result.getString("data.earnPoints.transaction.id");
     }
 
-    private static String createCampaign() {
+    private static String createCampaign(String name) {
         Map<String, Object> input = new HashMap<>();
         input.put("idempotencyKey", Fixtures.key());
-        input.put("name", "Analytics basket bonus");
+        input.put("name", name);
         input.put("rule", Map.of("kind", "BASKET_BONUS", "minimumBasket", new BigDecimal("50"), "bonusPoints", 40));
         input.put("currency", "EUR");
         input.put("startsAt", Instant.now().minus(Duration.ofMinutes(1)).toString());
@@ -425,40 +463,115 @@ class AnalyticsCorrectnessTest {
             return values;
         }
 
-        Map<String, String> campaign(String campaign) throws SQLException {
-            String sql = "with c as (select * from campaigns where id = ?::uuid), "
-                    + "earns as (select j.member_id, j.occurred_at < c.starts_at as before, coalesce(j.purchase_amount, 0) as spend "
-                    + "from journal_entries j, c where j.partner_id = c.partner_id and j.kind = 'EARN' and j.posted_at < ? "
-                    + "and j.occurred_at >= c.starts_at - (c.ends_at - c.starts_at) and j.occurred_at < c.ends_at "
-                    + "and not (c.status = 'ENDED' and j.occurred_at >= c.updated_at)), "
-                    + "bonuses as (select g.member_id, g.points, (select coalesce(sum(r.amount), 0) from settlement_records r "
-                    + "where r.entry_id = g.entry_id and r.kind = 'ISSUANCE_FEE') as cost from bonus_grants g join journal_entries j "
-                    + "on j.id = g.entry_id where g.campaign_id = (select id from c) and j.posted_at < ?), "
-                    + "touched as (select member_id from earns union select member_id from bonuses) "
-                    + "select t.member_id in (select member_id from bonuses) as rewarded, count(*), "
-                    + "coalesce(sum((select sum(spend) from earns e where e.member_id = t.member_id and e.before)), 0), "
-                    + "coalesce(sum((select sum(spend) from earns e where e.member_id = t.member_id and not e.before)), 0), "
-                    + "coalesce(sum((select count(*) from earns e where e.member_id = t.member_id and e.before)), 0), "
-                    + "coalesce(sum((select count(*) from earns e where e.member_id = t.member_id and not e.before)), 0), "
-                    + "(select coalesce(sum(points), 0) || '|' || coalesce(sum(cost), 0) from bonuses) "
-                    + "from touched t group by 1";
-            Map<String, String> figures = new TreeMap<>();
-            figures.put("control", "0|0|0|0|0");
-            figures.put("rewarded", "0|0|0|0|0");
-            try (PreparedStatement statement = db.prepareStatement(sql)) {
-                statement.setString(1, campaign);
-                statement.setTimestamp(2, watermark);
-                statement.setTimestamp(3, watermark);
-                try (ResultSet rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        figures.put(rows.getBoolean(1) ? "rewarded" : "control", String.join("|", rows.getString(2), n(rows.getBigDecimal(3)),
-                                n(rows.getBigDecimal(4)), rows.getString(5), rows.getString(6)));
-                        String[] bonus = rows.getString(7).split("\\|");
-                        figures.put("bonus", bonus[0] + "|" + n(new BigDecimal(bonus[1])));
-                    }
+        /**
+         * A campaign's windows: the equally long window before it and its own, until it ends or is paused (its last status
+         * change). Earns at its partner in them, and its bonuses, as of the watermark.
+         */
+        private static final String CAMPAIGN = "with c as (select *, starts_at - (ends_at - starts_at) as collects_from, "
+                + "case when status in ('ENDED', 'PAUSED') then least(ends_at, updated_at) else ends_at end as collects_until "
+                + "from campaigns where id = ?::uuid), "
+                + "earns as (select j.member_id, j.occurred_at < c.starts_at as before, coalesce(j.purchase_amount, 0) as spend "
+                + "from journal_entries j, c where j.partner_id = c.partner_id and j.kind = 'EARN' and j.posted_at < ? "
+                + "and j.occurred_at >= c.collects_from and j.occurred_at < c.collects_until), "
+                + "bonuses as (select g.member_id, g.points, (select coalesce(sum(r.amount), 0) from settlement_records r "
+                + "where r.entry_id = g.entry_id and r.kind = 'ISSUANCE_FEE') as cost from bonus_grants g join journal_entries j "
+                + "on j.id = g.entry_id where g.campaign_id = (select id from c) and j.posted_at < ?) ";
+
+        /** Per member of the campaign: rewarded, spend before and during, visits before and during; and its bonuses. */
+        private record CampaignMember(String id, boolean rewarded, BigDecimal spendBefore, BigDecimal spendDuring, long visitsBefore,
+                long visitsDuring) {
+        }
+
+        /** The campaign's sample: its level, and the members in it (README "Program analytics", campaignRoi). */
+        record Sample(int level, Set<String> members) {
+        }
+
+        private List<CampaignMember> campaignMembers(String campaign) throws SQLException {
+            String sql = CAMPAIGN + ", touched as (select member_id from earns union select member_id from bonuses) "
+                    + "select t.member_id, t.member_id in (select member_id from bonuses), "
+                    + "coalesce((select sum(spend) from earns e where e.member_id = t.member_id and e.before), 0), "
+                    + "coalesce((select sum(spend) from earns e where e.member_id = t.member_id and not e.before), 0), "
+                    + "(select count(*) from earns e where e.member_id = t.member_id and e.before), "
+                    + "(select count(*) from earns e where e.member_id = t.member_id and not e.before) from touched t";
+            List<CampaignMember> members = new ArrayList<>();
+            try (PreparedStatement statement = campaignStatement(sql, campaign); ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    members.add(new CampaignMember(rows.getString(1), rows.getBoolean(2), rows.getBigDecimal(3), rows.getBigDecimal(4),
+                            rows.getLong(5), rows.getLong(6)));
                 }
             }
+            return members;
+        }
+
+        private PreparedStatement campaignStatement(String sql, String campaign) throws SQLException {
+            PreparedStatement statement = db.prepareStatement(sql);
+            statement.setString(1, campaign);
+            statement.setTimestamp(2, watermark);
+            statement.setTimestamp(3, watermark);
+            return statement;
+        }
+
+        /**
+         * The lowest level j at which at most {@code size} eligible members (an earn in the windows) have
+         * x = h(member) xor h(campaign) with x >> (32 - j) = 0, h = the first 32 bits of md5 of the id's text.
+         */
+        Sample campaignSample(String campaign, int size) throws SQLException {
+            long campaignHash = hash(campaign);
+            List<CampaignMember> eligible = campaignMembers(campaign).stream().filter(m -> m.visitsBefore() + m.visitsDuring() > 0).toList();
+            for (int level = 0; ; level++) {
+                int shift = 32 - level;
+                Set<String> sample = new HashSet<>();
+                eligible.stream().filter(m -> ((hash(m.id()) ^ campaignHash) >>> shift) == 0).forEach(m -> sample.add(m.id()));
+                if (sample.size() <= size || level == 32) {
+                    return new Sample(level, sample);
+                }
+            }
+        }
+
+        private static long hash(String id) {
+            try {
+                byte[] md5 = MessageDigest.getInstance("MD5").digest(id.getBytes(StandardCharsets.UTF_8));
+                return ((md5[0] & 0xffL) << 24) | ((md5[1] & 0xffL) << 16) | ((md5[2] & 0xffL) << 8) | (md5[3] & 0xffL);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** The rewarded group is every member it rewarded; the control group, the members of its sample it did not. */
+        Map<String, String> campaign(String campaign, int size) throws SQLException {
+            Set<String> sample = campaignSample(campaign, size).members();
+            Map<String, String> figures = new TreeMap<>();
+            List<CampaignMember> members = campaignMembers(campaign);
+            figures.put("rewarded", group(members.stream().filter(CampaignMember::rewarded).toList()));
+            figures.put("control", group(members.stream().filter(m -> !m.rewarded() && sample.contains(m.id())).toList()));
+            try (PreparedStatement statement = campaignStatement(CAMPAIGN + "select coalesce(sum(points), 0), coalesce(sum(cost), 0) "
+                    + "from bonuses", campaign); ResultSet row = statement.executeQuery()) {
+                row.next();
+                figures.put("bonus", row.getString(1) + "|" + n(row.getBigDecimal(2)));
+            }
             return figures;
+        }
+
+        private static String group(List<CampaignMember> members) {
+            return String.join("|", String.valueOf(members.size()),
+                    n(members.stream().map(CampaignMember::spendBefore).reduce(BigDecimal.ZERO, BigDecimal::add)),
+                    n(members.stream().map(CampaignMember::spendDuring).reduce(BigDecimal.ZERO, BigDecimal::add)),
+                    String.valueOf(members.stream().mapToLong(CampaignMember::visitsBefore).sum()),
+                    String.valueOf(members.stream().mapToLong(CampaignMember::visitsDuring).sum()));
+        }
+
+        /** Purchases of members the campaign rewarded, at its partner after it stopped but inside its window and the watermark. */
+        long earnsAfterStopOfRewardedMembers(String campaign) throws SQLException {
+            String sql = CAMPAIGN + "select count(*) from journal_entries j, c where j.partner_id = c.partner_id and j.kind = 'EARN' "
+                    + "and j.posted_at < ? and j.occurred_at >= c.collects_until and j.occurred_at < c.ends_at "
+                    + "and j.member_id in (select member_id from bonuses)";
+            try (PreparedStatement statement = campaignStatement(sql, campaign)) {
+                statement.setTimestamp(4, watermark);
+                try (ResultSet row = statement.executeQuery()) {
+                    row.next();
+                    return row.getLong(1);
+                }
+            }
         }
 
         /** Lot draws of redemptions and donations, and of their reversals (negative), with the entry and the lot. */
