@@ -18,7 +18,7 @@ import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
  * Keeps the analytics aggregates up to date with the ledger: folds journal entries and enrolments posted before a
- * safe watermark, a bounded batch per short transaction (SQL {@code analytics_refresh}, V30, V42). One replica at a time:
+ * safe watermark, a bounded batch per short transaction (SQL {@code analytics_refresh}, V30, V48). One replica at a time:
  * each batch first takes a transaction-scoped advisory lock and does nothing if another replica holds it.
  */
 @ApplicationScoped
