@@ -180,8 +180,15 @@ log "warm-up: ${warmup}s of mixed load (not measured)"
 drive mixed "$warmup" > /dev/null
 settle
 
+# Every workload starts from a settled database: the dead rows of the seed and of the workload before vacuumed, statistics
+# fresh, dirty pages written out. Without this the first workload after the seed paid for autovacuum and a checkpoint
+# (in run-20261205T000751Z earn ran first at 497/s and PostgreSQL spent 2.8 ms per earn; earn-analytics, third, 776/s and
+# 1.4 ms), which made comparisons within a run (earn against earn-webhook, earn-analytics) favour whatever ran later.
+settle_database() { psql -q -d $database -c "vacuum analyze" -c "checkpoint"; }
+
 results=()
 for workload in $workloads; do
+  settle_database
   log "workload $workload: $clients clients, ${seconds}s"
   read -r earns_before redemptions_before < <(entries)
   if [ "$workload" = earn-campaigns ] || [ "$workload" = earn-campaign-grants ]; then

@@ -42,6 +42,7 @@ public class OperationMetricsInterceptor {
 
     private final MeterRegistry registry;
     private final CurrentIdentityAssociation identities;
+    private final OperationsInFlight inFlight;
     private final Map<Method, Optional<String>> operationNames = new ConcurrentHashMap<>();
     /** Built once per label set: a builder and a registry look-up on every request cost more than the timing. */
     private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
@@ -52,9 +53,10 @@ public class OperationMetricsInterceptor {
         }
     };
 
-    public OperationMetricsInterceptor(MeterRegistry registry, CurrentIdentityAssociation identities) {
+    public OperationMetricsInterceptor(MeterRegistry registry, CurrentIdentityAssociation identities, OperationsInFlight inFlight) {
         this.registry = registry;
         this.identities = identities;
+        this.inFlight = inFlight;
     }
 
     @AroundInvoke
@@ -67,15 +69,20 @@ public class OperationMetricsInterceptor {
         String caller = callerLabel();
         long started = System.nanoTime();
         Object result;
+        inFlight.started();
         try {
             result = invocation.proceed();
         } catch (Exception failure) {
+            inFlight.ended();
             record(operation, caller, started, null, failure);
             throw failure;
         }
         if (result instanceof Uni<?> pending) {
-            return pending.onItemOrFailure().invoke((item, failure) -> record(operation, caller, started, item, failure));
+            // in flight until answered, failed or cancelled (GraphQL subscribes to every operation's Uni)
+            return pending.onItemOrFailure().invoke((item, failure) -> record(operation, caller, started, item, failure))
+                    .onTermination().invoke(inFlight::ended);
         }
+        inFlight.ended();
         record(operation, caller, started, result, null);
         return result;
     }

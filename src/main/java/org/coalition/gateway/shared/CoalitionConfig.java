@@ -112,6 +112,17 @@ public interface CoalitionConfig {
         @WithDefault("1s")
         Duration pollInterval();
 
+        /**
+         * While a replica works on at least this many GraphQL operations at once (a burst at the tills), its worker leaves new
+         * events for later and sends only those older than {@code max-deferral}: ledger writes get the CPU first.
+         */
+        @WithDefault("16")
+        int yieldAtOperationsInFlight();
+
+        /** How long a busy replica may hold back an event; after that it is sent however busy the replica is. */
+        @WithDefault("60s")
+        Duration maxDeferral();
+
         /** A receiver must answer within this; a slow one fails the attempt, not other partners' deliveries. */
         @WithDefault("10s")
         Duration requestTimeout();

@@ -29,6 +29,7 @@ import io.vertx.mutiny.core.http.HttpClient;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import org.coalition.gateway.operations.OperationsInFlight;
 import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -45,13 +46,22 @@ import org.coalition.gateway.tenancy.TenantSessions;
  * After {@code max-attempts} the delivery is dead-lettered and the stream goes on. Consecutive failures open the
  * endpoint's circuit for {@code breaker-delay}: a receiver that is down gets one trial request per period, not a
  * retry storm. Each endpoint is worked on independently, so a slow receiver holds up only its own events.
+ *
+ * <p>Delivery is background work on the cores that serve the tills. While the replica works on
+ * {@code yield-at-operations-in-flight} GraphQL operations at once, it sends only events older than
+ * {@code max-deferral}: a burst of earns keeps its throughput and the webhooks catch up once it has passed; under
+ * load that lasts longer, events arrive {@code max-deferral} late and cost what they cost (bench/README, "Webhooks
+ * beside earns").
  */
 @ApplicationScoped
 public class WebhookDeliveryWorker {
 
     static final int MAX_ERROR_LENGTH = 500;
 
-    /** Endpoints with a retry due, or with no retry waiting and events past their position, of ended transactions. */
+    /**
+     * Endpoints with a retry due, or with no retry waiting and events past their position, of ended transactions; while
+     * the replica is busy ($4), only those with such an event older than the longest deferral ($5).
+     */
     private static final String CLAIM = """
             update webhook_endpoints e set lease_owner = $1, lease_until = now() + make_interval(secs => $2)
             where e.id in (
@@ -62,7 +72,8 @@ public class WebhookDeliveryWorker {
                                 where d.endpoint_id = c.id and d.status = 'PENDING' order by d.id limit 1),
                                exists (select 1 from partner_events ev
                                        where ev.partner_id = c.partner_id and (ev.xact_id, ev.id) > (c.stream_xact, c.stream_event)
-                                         and ev.xact_id < pg_snapshot_xmin(pg_current_snapshot())))
+                                         and ev.xact_id < pg_snapshot_xmin(pg_current_snapshot())
+                                         and (not $4 or ev.created_at < now() - make_interval(secs => $5))))
                 order by c.lease_until nulls first
                 limit $3
                 for no key update skip locked)
@@ -201,6 +212,7 @@ public class WebhookDeliveryWorker {
     private final Vertx vertx;
     private final WebhookTargets targets;
     private final WebhookMetrics metrics;
+    private final OperationsInFlight operations;
     private final CoalitionConfig.Webhooks config;
     private final WebhookBackoff backoff;
     private final HttpClient http;
@@ -211,8 +223,9 @@ public class WebhookDeliveryWorker {
     private long timer = -1;
 
     public WebhookDeliveryWorker(TenantSessions sessions, Vertx vertx, WebhookTargets targets, WebhookMetrics metrics,
-            CoalitionConfig config) {
+            OperationsInFlight operations, CoalitionConfig config) {
         this.sessions = sessions;
+        this.operations = operations;
         this.vertx = vertx;
         this.targets = targets;
         this.metrics = metrics;
@@ -257,8 +270,11 @@ public class WebhookDeliveryWorker {
         if (stopped || room <= 0 || !claiming.compareAndSet(false, true)) {
             return;
         }
+        // a burst at the tills gets the CPU first: new events wait, up to max-deferral, until it has passed (bench/README)
+        boolean yielding = operations.now() >= config.yieldAtOperationsInFlight();
         sessions.asSystem(connection -> connection.preparedQuery(CLAIM)
-                        .execute(Tuple.of(owner, (double) config.leaseDuration().toSeconds(), room)))
+                        .execute(Tuple.of(owner, (double) config.leaseDuration().toSeconds(), room, yielding,
+                                config.maxDeferral().toMillis() / 1000.0)))
                 .subscribe().with(rows -> {
                     claiming.set(false);
                     for (Row row : rows) {

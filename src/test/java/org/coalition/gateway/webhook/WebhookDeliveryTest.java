@@ -29,6 +29,7 @@ import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 
+import org.coalition.gateway.operations.OperationsInFlight;
 import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.support.EmbeddedPostgresResource;
 import org.coalition.gateway.support.Fixtures;
@@ -57,6 +58,8 @@ class WebhookDeliveryTest {
     WebhookMetrics metrics;
     @Inject
     CoalitionConfig config;
+    @Inject
+    OperationsInFlight requests;
 
     private final List<WebhookReceiver> receivers = new ArrayList<>();
     private final List<String[]> endpoints = new ArrayList<>();
@@ -198,7 +201,7 @@ class WebhookDeliveryTest {
 
     @Test
     void twoWorkersOnOneDatabaseSendEachEventOnceAndNeverTwoAtATime() {
-        WebhookDeliveryWorker second = new WebhookDeliveryWorker(sessions, vertx, targets, metrics, config);
+        WebhookDeliveryWorker second = new WebhookDeliveryWorker(sessions, vertx, targets, metrics, requests, config);
         second.start();
         try {
             WebhookReceiver receiver = receiver(WebhookReceiver.started().slow(Duration.ofMillis(20)));
