@@ -13,9 +13,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class OperationsInFlight {
 
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
 
     void started() {
-        inFlight.incrementAndGet();
+        int now = inFlight.incrementAndGet();
+        peak.accumulateAndGet(now, Math::max);
     }
 
     void ended() {
@@ -24,5 +26,13 @@ public class OperationsInFlight {
 
     public int now() {
         return inFlight.get();
+    }
+
+    /**
+     * The most operations at once since the last look: a sample of {@link #now()} once a second can fall into a
+     * moment between requests even in a burst, the peak cannot.
+     */
+    public int peakSinceLastLook() {
+        return peak.getAndSet(inFlight.get());
     }
 }

@@ -113,8 +113,9 @@ public interface CoalitionConfig {
         Duration pollInterval();
 
         /**
-         * While a replica works on at least this many GraphQL operations at once (a burst at the tills), its worker leaves new
-         * events for later and sends only those older than {@code max-deferral}: ledger writes get the CPU first.
+         * When a replica has worked on this many GraphQL operations at once since its worker last looked (a burst at the
+         * tills), the worker leaves new events for later and sends only those older than {@code max-deferral}: ledger
+         * writes get the CPU first.
          */
         @WithDefault("16")
         int yieldAtOperationsInFlight();

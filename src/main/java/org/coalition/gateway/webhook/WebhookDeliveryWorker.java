@@ -271,7 +271,7 @@ public class WebhookDeliveryWorker {
             return;
         }
         // a burst at the tills gets the CPU first: new events wait, up to max-deferral, until it has passed (bench/README)
-        boolean yielding = operations.now() >= config.yieldAtOperationsInFlight();
+        boolean yielding = operations.peakSinceLastLook() >= config.yieldAtOperationsInFlight();
         sessions.asSystem(connection -> connection.preparedQuery(CLAIM)
                         .execute(Tuple.of(owner, (double) config.leaseDuration().toSeconds(), room, yielding,
                                 config.maxDeferral().toMillis() / 1000.0)))
