@@ -24,13 +24,9 @@ public class OperationsInFlight {
         inFlight.decrementAndGet();
     }
 
-    public int now() {
-        return inFlight.get();
-    }
-
     /**
-     * The most operations at once since the last look: a sample of {@link #now()} once a second can fall into a
-     * moment between requests even in a burst, the peak cannot.
+     * The most operations at once since the last look: a sample of the count once a second can fall into a moment
+     * between requests even in a burst, the peak cannot.
      */
     public int peakSinceLastLook() {
         return peak.getAndSet(inFlight.get());

@@ -266,10 +266,10 @@ class WebhookDeliveryTest {
         assertTrue(receiver.received().stream().allMatch(r -> r.json().getString("type").equals("TransactionReversed")),
                 "the earn's TransactionPosted, before the reversal in the stream, was passed over");
 
-        Webhooks.update(FRESHMART, Map.of("id", endpointId, "enabled", false));
+        Webhooks.updateOk(FRESHMART, Map.of("id", endpointId, "enabled", false));
         String whileOff = Webhooks.earn(FRESHMART, member);
         reverse(whileOff);
-        Webhooks.update(FRESHMART, Map.of("id", endpointId, "enabled", true));
+        Webhooks.updateOk(FRESHMART, Map.of("id", endpointId, "enabled", true));
         String afterwards = Webhooks.earn(FRESHMART, member);
         reverse(afterwards);
 

@@ -54,7 +54,7 @@ class WebhookEndpointsTest {
         Webhooks.Endpoint endpoint = Webhooks.createOk(FRESHMART, "https://hooks.example.com/freshmart");
 
         assertFalse(GraphQl.call(Tokens.partner(FUELCO), Webhooks.LIST).getList("data.webhookEndpoints.id").contains(endpoint.id()));
-        assertEquals("WEBHOOK_ENDPOINT_NOT_FOUND", update(FUELCO, Map.of("id", endpoint.id(), "enabled", false))
+        assertEquals("WEBHOOK_ENDPOINT_NOT_FOUND", Webhooks.update(FUELCO, Map.of("id", endpoint.id(), "enabled", false))
                 .getString("data.updateWebhookEndpoint.userErrors[0].code"));
         assertEquals("WEBHOOK_ENDPOINT_NOT_FOUND", Webhooks.delete(FUELCO, endpoint.id())
                 .getString("data.deleteWebhookEndpoint.userErrors[0].code"));
@@ -130,24 +130,18 @@ class WebhookEndpointsTest {
     @Test
     void aDisabledEndpointQueuesNothingAndEventTypesFilterWhatIsQueued() {
         Webhooks.Endpoint endpoint = Webhooks.createOk(FRESHMART, "https://hooks.example.com/disabled");
-        JsonPath disabled = update(FRESHMART, Map.of("id", endpoint.id(), "enabled", false));
+        JsonPath disabled = Webhooks.update(FRESHMART, Map.of("id", endpoint.id(), "enabled", false));
         assertFalse(disabled.getBoolean("data.updateWebhookEndpoint.endpoint.enabled"));
 
         Webhooks.earn(FRESHMART, Fixtures.enroll(FRESHMART));
         assertEquals(List.of(), Webhooks.deliveries(FRESHMART, endpoint.id(), null));
 
-        JsonPath retyped = update(FRESHMART, Map.of("id", endpoint.id(), "enabled", true, "eventTypes", List.of("DISPUTE_OPENED")));
+        JsonPath retyped = Webhooks.update(FRESHMART, Map.of("id", endpoint.id(), "enabled", true, "eventTypes", List.of("DISPUTE_OPENED")));
         assertEquals(List.of("DISPUTE_OPENED"), retyped.getList("data.updateWebhookEndpoint.endpoint.eventTypes"));
         assertNull(retyped.getString("data.updateWebhookEndpoint.signingSecret"));
         Webhooks.earn(FRESHMART, Fixtures.enroll(FRESHMART));
         assertEquals(List.of(), Webhooks.deliveries(FRESHMART, endpoint.id(), null));
         Webhooks.delete(FRESHMART, endpoint.id());
-    }
-
-    private static JsonPath update(String partnerClient, Map<String, Object> changes) {
-        Map<String, Object> input = new HashMap<>(changes);
-        input.put("idempotencyKey", Fixtures.key());
-        return GraphQl.call(Tokens.partner(partnerClient), Webhooks.UPDATE, Map.of("input", input));
     }
 
     private static void assertInvalid(JsonPath result, String field) {
