@@ -17,6 +17,8 @@ import java.util.stream.Collectors;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -83,7 +85,7 @@ final class Browser implements AutoCloseable {
         open(path);
         waitFor(By.id("username")).sendKeys(username);
         driver.findElement(By.id("password")).sendKeys(password);
-        driver.findElement(By.id("sign-in")).click();
+        follow(driver.findElement(By.id("sign-in")));
         new WebDriverWait(driver, PATIENCE).until(d -> d.getCurrentUrl().startsWith(baseUrl + "/app"));
         waitFor(By.tagName("main"));
     }
@@ -95,6 +97,31 @@ final class Browser implements AutoCloseable {
 
     WebElement waitFor(By locator) {
         return new WebDriverWait(driver, PATIENCE).until(ExpectedConditions.presenceOfElementLocated(locator));
+    }
+
+    /**
+     * Clicks something that loads a new page (a form button, a link) and waits until the old page is gone: otherwise
+     * the next look-up may find the old page's element, which goes stale under the test or answers with old text.
+     */
+    void follow(WebElement clickable) {
+        WebElement oldPage = driver.findElement(By.tagName("html"));
+        clickable.click();
+        new WebDriverWait(driver, PATIENCE).until(d -> isGone(oldPage));
+    }
+
+    private static boolean isGone(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (StaleElementReferenceException e) {
+            return true;
+        } catch (WebDriverException e) {
+            // chromedriver sometimes answers for an element of a replaced document with this instead of "stale"
+            if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     String text(By locator) {

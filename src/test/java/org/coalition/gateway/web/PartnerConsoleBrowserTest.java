@@ -105,19 +105,19 @@ class PartnerConsoleBrowserTest {
                 new JsonObject().put("coalition_partner", "freshmart").put("coalition_permissions", ALL_STAFF_SCOPES));
         browser.signIn("/app/partner/campaigns", "marloes", WebAppsBrowserTest.PASSWORD);
 
-        campaignCard(name).findElement(By.cssSelector("[data-test=pause]")).click();
+        browser.follow(campaignCard(name).findElement(By.cssSelector("[data-test=pause]")));
         assertEquals("Campaign paused: it grants no bonus until resumed.", browser.text(By.cssSelector("[data-test=notice]")));
         assertEquals("Paused", campaignCard(name).findElement(By.cssSelector("[data-test=campaign-status]")).getText());
         assertEquals("PAUSED", statusOf(campaign));
         browser.screenshot("partner-campaigns");
 
-        campaignCard(name).findElement(By.cssSelector("[data-test=resume]")).click();
+        browser.follow(campaignCard(name).findElement(By.cssSelector("[data-test=resume]")));
         assertEquals("Campaign resumed.", browser.text(By.cssSelector("[data-test=notice]")));
         assertEquals("ACTIVE", statusOf(campaign));
 
         // ended through the API meanwhile: the page still offers Pause, and pausing answers why not, as a page
         setStatus(campaign, "ENDED");
-        campaignCard(name).findElement(By.cssSelector("[data-test=pause]")).click();
+        browser.follow(campaignCard(name).findElement(By.cssSelector("[data-test=pause]")));
         assertTrue(browser.text(By.cssSelector(".errors")).contains("An ended campaign stays ended"));
         assertEquals("ENDED", statusOf(campaign));
         assertTrue(campaignCard(name).findElements(By.cssSelector("button")).isEmpty(), "an ended campaign has no buttons");
@@ -133,7 +133,7 @@ class PartnerConsoleBrowserTest {
         browser.signIn("/app/partner/webhooks", "marloes", WebAppsBrowserTest.PASSWORD);
         browser.waitFor(By.id("url")).sendKeys(receiver.url());
         browser.driver().findElement(By.id("description")).sendKeys("Till reconciliation");
-        browser.driver().findElement(By.cssSelector("[data-test=create] button")).click();
+        browser.follow(browser.driver().findElement(By.cssSelector("[data-test=create] button")));
         String secret = browser.text(By.cssSelector("[data-test=signing-secret]"));
         assertFalse(secret.isBlank());
         browser.screenshot("partner-webhook-created");
@@ -144,7 +144,7 @@ class PartnerConsoleBrowserTest {
         assertTrue(browser.driver().findElements(By.cssSelector("[data-test=signing-secret]")).isEmpty(), "shown once");
         assertFalse(browser.driver().getPageSource().contains(secret), "the secret is nowhere on the page any more");
 
-        endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=rotate]")).click();
+        browser.follow(endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=rotate]")));
         String rotated = browser.text(By.cssSelector("[data-test=signing-secret]"));
         assertNotEquals(secret, rotated);
         assertTrue(browser.text(By.cssSelector("[data-test=new-secret]")).contains("New signing secret"));
@@ -154,7 +154,7 @@ class PartnerConsoleBrowserTest {
         WebElement dead = endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=dead-letter]"));
         assertTrue(dead.getText().contains("TransactionPosted") && dead.getText().contains("HTTP 500"), dead.getText());
         browser.screenshot("partner-webhooks");
-        dead.findElement(By.cssSelector("[data-test=replay]")).click();
+        browser.follow(dead.findElement(By.cssSelector("[data-test=replay]")));
         assertEquals("1 dead deliveries queued again.", browser.text(By.cssSelector("[data-test=notice]")));
 
         WebhookReceiver.Received delivered = await().atMost(PATIENCE).until(() -> receiver.received().stream()
@@ -169,12 +169,12 @@ class PartnerConsoleBrowserTest {
     @Order(3)
     void staffDisableEnableAndDeleteAnEndpoint() {
         browser.open("/app/partner/webhooks");
-        endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=disable]")).click();
+        browser.follow(endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=disable]")));
         assertEquals("Endpoint disabled: events raised now are not queued for it.", browser.text(By.cssSelector("[data-test=notice]")));
         assertEquals("disabled", endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=webhook-status]")).getText());
         assertFalse(endpointAt(receiver.url()).getBoolean("enabled"));
 
-        endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=enable]")).click();
+        browser.follow(endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=enable]")));
         assertEquals("enabled", endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=webhook-status]")).getText());
         assertTrue(endpointAt(receiver.url()).getBoolean("enabled"));
 
@@ -182,7 +182,7 @@ class PartnerConsoleBrowserTest {
         assertTrue(endpointCard(receiver.url()).findElement(By.cssSelector("input[name=confirm]:invalid")).isDisplayed(),
                 "unticked, the browser asks for the tick instead of sending the form");
         endpointCard(receiver.url()).findElement(By.cssSelector("input[name=confirm]")).click();
-        endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=delete]")).click();
+        browser.follow(endpointCard(receiver.url()).findElement(By.cssSelector("[data-test=delete]")));
         assertEquals("Endpoint deleted.", browser.text(By.cssSelector("[data-test=notice]")));
         assertEquals(null, endpointAt(receiver.url()));
     }
@@ -221,7 +221,7 @@ class PartnerConsoleBrowserTest {
         browser.signIn("/app/partner?card=" + member.cardNumber(), "fuelco-staff", WebAppsBrowserTest.PASSWORD);
         assertEquals("FuelCo Stations", browser.text(By.tagName("h1")));
         browser.waitFor(By.id("amount")).sendKeys("20.00");
-        browser.driver().findElement(By.cssSelector("form[action='/app/partner/earn'] button")).click();
+        browser.follow(browser.driver().findElement(By.cssSelector("form[action='/app/partner/earn'] button")));
         assertTrue(browser.text(By.cssSelector("[data-test=notice]")).contains("points earned"));
         assertTrue(browser.driver().findElements(By.linkText("Campaigns")).isEmpty(), "not among the mapped permissions");
         assertTrue(browser.driver().findElements(By.cssSelector("form[action='/app/partner/reverse']")).isEmpty());

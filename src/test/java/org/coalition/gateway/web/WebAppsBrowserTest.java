@@ -148,7 +148,7 @@ class WebAppsBrowserTest {
         browser.open("/app/member");
         new Select(browser.waitFor(By.id("charity"))).selectByValue("greenheart");
         browser.driver().findElement(By.id("donate-points")).sendKeys("25");
-        browser.driver().findElement(By.cssSelector("form[action='/app/member/donate'] button")).click();
+        browser.follow(browser.driver().findElement(By.cssSelector("form[action='/app/member/donate'] button")));
         assertTrue(browser.text(By.cssSelector(".notice")).contains("25"));
         int after = GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance");
         assertEquals(before - 25, after);
@@ -162,7 +162,7 @@ class WebAppsBrowserTest {
         browser.open("/app/member/history");
         assertEquals(3, browser.driver().findElements(By.cssSelector("[data-test=tx]")).size(), "two earns and a donation");
         new Select(browser.waitFor(By.id("kind"))).selectByValue("DONATION");
-        browser.driver().findElement(By.cssSelector("form.filters button")).click();
+        browser.follow(browser.driver().findElement(By.cssSelector("form.filters button")));
         browser.waitFor(By.cssSelector("[data-test=tx]"));
         List<String> rows = browser.driver().findElements(By.cssSelector("[data-test=tx]")).stream().map(row -> row.getText()).toList();
         assertEquals(1, rows.size(), rows::toString);
@@ -215,13 +215,13 @@ class WebAppsBrowserTest {
         browser.signIn("/app", "piet", PASSWORD);
         assertTrue(browser.driver().getCurrentUrl().endsWith("/app/partner"), browser.driver().getCurrentUrl());
         browser.waitFor(By.id("card")).sendKeys(member.cardNumber());
-        browser.driver().findElement(By.cssSelector("form.lookup button")).click();
+        browser.follow(browser.driver().findElement(By.cssSelector("form.lookup button")));
         int before = GraphQl.call(Tokens.member(memberSubject), ME).getInt("data.me.balance");
         assertEquals(String.format(java.util.Locale.ENGLISH, "%,d", before), browser.text(By.cssSelector("[data-test=balance]")));
         int ownTransactions = browser.driver().findElements(By.cssSelector("[data-test=tx]")).size();
         browser.waitFor(By.id("amount")).sendKeys("12.50");
         browser.driver().findElement(By.id("reference")).sendKeys("R-1001");
-        browser.driver().findElement(By.cssSelector("form[action='/app/partner/earn'] button")).click();
+        browser.follow(browser.driver().findElement(By.cssSelector("form[action='/app/partner/earn'] button")));
         String notice = browser.text(By.cssSelector("[data-test=notice]"));
         assertTrue(notice.contains("points earned"), notice);
         assertTrue(browser.driver().findElements(By.cssSelector("[data-test=tx]")).size() > ownTransactions);
@@ -230,15 +230,15 @@ class WebAppsBrowserTest {
         assertTrue(after > before, before + " -> " + after);
         assertEquals(String.format(java.util.Locale.ENGLISH, "%,d", after), browser.text(By.cssSelector("[data-test=balance]")));
         browser.screenshot("partner-console");
-        browser.driver().findElement(By.linkText("Campaigns")).click();
+        browser.follow(browser.driver().findElement(By.linkText("Campaigns")));
         assertTrue(browser.text(By.tagName("h1")).startsWith("Campaigns"));
-        browser.driver().findElement(By.linkText("Webhooks")).click();
+        browser.follow(browser.driver().findElement(By.linkText("Webhooks")));
         assertTrue(browser.text(By.tagName("h1")).startsWith("Webhooks"));
         browser.open("/app/partner?card=" + member.cardNumber());
         assertFalse(browser.text(By.cssSelector("table.list")).contains("Fuel"), "another partner's transactions");
         browser.open("/app/member");
         assertEquals("Not for you", browser.text(By.tagName("h1")));
-        browser.driver().findElement(By.linkText("Sign out")).click();
+        browser.follow(browser.driver().findElement(By.linkText("Sign out")));
         assertEquals("You are signed out", browser.text(By.tagName("h1")));
         browser.open("/app/partner");
         browser.waitFor(By.id("username"));
@@ -254,7 +254,7 @@ class WebAppsBrowserTest {
         browser.waitFor(By.cssSelector("[data-test=period-OPEN] button"));
         // newest first: the oldest open period is the one that may be closed now
         List<org.openqa.selenium.WebElement> open = browser.driver().findElements(By.cssSelector("[data-test=period-OPEN] button"));
-        open.get(open.size() - 1).click();
+        browser.follow(open.get(open.size() - 1));
         assertEquals("Closed", browser.text(By.cssSelector("[data-test=status]")));
         String closedPeriodId = browser.driver().getCurrentUrl().replaceAll(".*/periods/", "");
         assertFalse(browser.driver().findElements(By.cssSelector("table.heat td.heat-5")).isEmpty(), "the heat map");
@@ -266,7 +266,7 @@ class WebAppsBrowserTest {
         assertTrue(download.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
         assertTrue(download.body().lines().count() > 2, download.body());
         assertTrue(download.body().contains("freshmart"), download.body());
-        browser.driver().findElement(By.cssSelector("[data-test=statement] a")).click();
+        browser.follow(browser.driver().findElement(By.cssSelector("[data-test=statement] a")));
         browser.waitFor(By.cssSelector("[data-test=record]"));
         browser.screenshot("settlement-records");
         browser.open("/app/settlement");
@@ -286,7 +286,7 @@ class WebAppsBrowserTest {
         browser.open("/app/settlement");
         assertTrue(browser.text(By.cssSelector("[data-test=dispute]")).contains("Receipt R-1001 was cancelled"));
         browser.screenshot("settlement-dispute");
-        browser.driver().findElement(By.cssSelector("[data-test=dispute] button[value=reject]")).click();
+        browser.follow(browser.driver().findElement(By.cssSelector("[data-test=dispute] button[value=reject]")));
         assertEquals("Dispute rejected.", browser.text(By.cssSelector("[data-test=notice]")));
         assertTrue(browser.driver().findElements(By.cssSelector("[data-test=dispute]")).isEmpty());
     }
