@@ -29,14 +29,24 @@ public record PointTransaction(
         @Ignore String partnerId,
         @Ignore UUID reversesId) {
 
-    /** Columns every transaction read selects, with reversiblePoints derived from later reversals. */
-    static final String COLUMNS = """
-            e.id, e.kind, e.member_id, e.partner_id, e.points, e.purchase_amount, e.currency, e.channel,
-            e.partner_reference, e.occurred_at, e.posted_at, e.reverses_id,
-            case when e.kind in ('EARN', 'REDEMPTION')
-                 then abs(e.points) - coalesce((select sum(r.reversed_points) from journal_entries r where r.reverses_id = e.id), 0)
-                 else 0 end as reversible_points
-            """;
+    /** Columns every transaction read of entry e selects, with reversiblePoints derived from later reversals. */
+    static final String COLUMNS = columns("e.member_id", "e.points");
+
+    /**
+     * The same columns for an entry e of a transfer t as its recipient sees it: the entry names the sender and their
+     * side of it (a TRANSFER -n, its REVERSAL +taken), the recipient's side is the opposite.
+     */
+    static final String RECEIVED_COLUMNS = columns("t.recipient_id as member_id", "-e.points as points");
+
+    private static String columns(String member, String points) {
+        return """
+                e.id, e.kind, %s, e.partner_id, %s, e.purchase_amount, e.currency, e.channel,
+                e.partner_reference, e.occurred_at, e.posted_at, e.reverses_id,
+                case when e.kind in ('EARN', 'REDEMPTION')
+                     then abs(e.points) - coalesce((select sum(r.reversed_points) from journal_entries r where r.reverses_id = e.id), 0)
+                     else 0 end as reversible_points
+                """.formatted(member, points);
+    }
 
     static PointTransaction from(Row row) {
         String channel = row.getString("channel");

@@ -13,8 +13,9 @@ import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
- * Which transactions a caller may read: a partner only its own, a member only their own, the
- * settlement team and operators all. Every transaction read goes through here.
+ * Which transactions a caller may read: a partner only its own, a member only their own (with the transfers they
+ * received, whose entries name the sender), the settlement team and operators all. Every transaction read goes
+ * through here.
  */
 @ApplicationScoped
 public class TransactionReads {

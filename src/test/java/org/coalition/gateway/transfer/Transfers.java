@@ -47,7 +47,8 @@ final class Transfers {
     private Transfers() {
     }
 
-    record Person(EnrolledMember member, String token) {
+    /** @param subject the member's login, the subject of their token */
+    record Person(EnrolledMember member, String token, String subject) {
         /** The card as the API shows it to others: masked, last four digits only. */
         String shownCard() {
             return "****" + card().substring(card().length() - 4);
@@ -64,11 +65,12 @@ final class Transfers {
         for (String amount : earns) {
             Fixtures.earnOk(partner, member, amount);
         }
-        String token = Tokens.member("transfers-" + Fixtures.key());
+        String subject = "transfers-" + Fixtures.key();
+        String token = Tokens.member(subject);
         JsonPath claimed = GraphQl.call(token, CLAIM,
                 Map.of("input", Map.of("idempotencyKey", Fixtures.key(), "cardNumber", member.cardNumber())));
         assertEquals(List.of(), claimed.getList("data.claimMembership.userErrors"));
-        return new Person(member, token);
+        return new Person(member, token, subject);
     }
 
     static JsonPath transfer(Person from, Person to, int points) {
