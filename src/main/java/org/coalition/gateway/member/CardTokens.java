@@ -2,7 +2,9 @@ package org.coalition.gateway.member;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -23,6 +25,10 @@ import org.coalition.gateway.shared.CoalitionConfig;
  * without the key a stolen table reveals nothing beyond the last four digits. Look-ups hash the number a
  * partner sends and compare tokens on the unique index: one round trip, as before. The card number itself
  * is never written anywhere; V26 turned the numbers stored before into tokens with the same key.
+ * <p>
+ * The key can be rotated (README, "Rotating the card key"): tokens and seals are made with the current key only,
+ * while look-ups compare the tokens under the current and every previous key ({@link #candidates}) and
+ * {@link #open} tries each key, until {@link CardKeyRotation} has moved every member to the current key.
  */
 @ApplicationScoped
 public class CardTokens {
@@ -31,51 +37,68 @@ public class CardTokens {
     static final String DEV_KEY = "dev-and-test-only-card-key-not-a-secret";
     private static final String ALGORITHM = "HmacSHA256";
     private static final String SEPARATOR = ":";
+    /** Joins a card's candidate tokens for the hot-path functions' text argument (V50); no token contains it. */
+    static final String CANDIDATE_SEPARATOR = ",";
     private static final String ERASED_PREFIX = "erased" + SEPARATOR;
     private static final int SHOWN_DIGITS = 4;
+    private static final int KEY_ID_HEX_DIGITS = 16;
 
     private static final String SEALING = "AES/GCM/NoPadding";
     private static final int IV_BYTES = 12;
     private static final int TAG_BITS = 128;
 
-    private final Mac prototype;
-    private final SecretKeySpec sealingKey;
+    /** The current key first, then the previous ones in the order configured. */
+    private final List<Key> keys;
     private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     @Inject
     public CardTokens(CoalitionConfig config) {
-        this(config.privacy().cardKey(), LaunchMode.current() == LaunchMode.NORMAL);
+        this(config.privacy().cardKey(), config.privacy().previousCardKeys().orElse(List.of()),
+                LaunchMode.current() == LaunchMode.NORMAL);
     }
 
     /** @param production whether the published development key is refused */
     public CardTokens(String key, boolean production) {
+        this(key, List.of(), production);
+    }
+
+    /**
+     * @param previousKeys keys tokens were made with before {@code key}; look-ups and {@link #open} still accept them
+     * @param production whether the published development key is refused, as current or previous key
+     */
+    public CardTokens(String key, List<String> previousKeys, boolean production) {
+        List<Key> all = new ArrayList<>();
+        all.add(new Key(checked(key, "coalition.privacy.card-key (COALITION_PRIVACY_CARD_KEY)", production)));
+        for (String previous : previousKeys) {
+            Key candidate = new Key(checked(previous == null ? null : previous.strip(),
+                    "coalition.privacy.previous-card-keys (COALITION_PRIVACY_PREVIOUS_CARD_KEYS)", production));
+            if (all.stream().noneMatch(known -> known.id.equals(candidate.id))) {
+                all.add(candidate);
+            }
+        }
+        keys = List.copyOf(all);
+    }
+
+    private static String checked(String key, String setting, boolean production) {
         if (key == null || key.length() < MIN_KEY_LENGTH) {
-            throw new IllegalStateException("coalition.privacy.card-key (COALITION_PRIVACY_CARD_KEY) must have at least "
-                    + MIN_KEY_LENGTH + " characters");
+            throw new IllegalStateException(setting + " must have at least " + MIN_KEY_LENGTH + " characters per key");
         }
         if (production && key.equals(DEV_KEY)) {
-            throw new IllegalStateException("coalition.privacy.card-key (COALITION_PRIVACY_CARD_KEY) is the published "
-                    + "development key: set the production key");
+            throw new IllegalStateException(setting + " is the published development key: set the production key");
         }
-        try {
-            prototype = Mac.getInstance(ALGORITHM);
-            prototype.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), ALGORITHM));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is not available", e);
-        }
-        sealingKey = new SecretKeySpec(hmac("card sealing key v1"), "AES");
+        return key;
     }
 
     /**
      * The card number sealed for its member's own view (the QR card at the till): AES-256-GCM under a key derived
-     * from the card key, base64 of nonce and ciphertext. Never compared or indexed; only {@link #open} reads it.
+     * from the current card key, base64 of nonce and ciphertext. Never compared or indexed; only {@link #open} reads it.
      */
     public String seal(String cardNumber) {
         try {
             byte[] iv = new byte[IV_BYTES];
             random.nextBytes(iv);
             Cipher cipher = Cipher.getInstance(SEALING);
-            cipher.init(Cipher.ENCRYPT_MODE, sealingKey, new GCMParameterSpec(TAG_BITS, iv));
+            cipher.init(Cipher.ENCRYPT_MODE, current().sealingKey, new GCMParameterSpec(TAG_BITS, iv));
             byte[] sealed = cipher.doFinal(cardNumber.getBytes(StandardCharsets.UTF_8));
             byte[] stored = new byte[IV_BYTES + sealed.length];
             System.arraycopy(iv, 0, stored, 0, IV_BYTES);
@@ -86,21 +109,54 @@ public class CardTokens {
         }
     }
 
+    /** The sealed card number, opened with whichever configured key sealed it (GCM's tag tells a wrong key). */
     public String open(String sealed) {
-        try {
-            byte[] stored = java.util.Base64.getDecoder().decode(sealed);
-            Cipher cipher = Cipher.getInstance(SEALING);
-            cipher.init(Cipher.DECRYPT_MODE, sealingKey, new GCMParameterSpec(TAG_BITS, stored, 0, IV_BYTES));
-            return new String(cipher.doFinal(stored, IV_BYTES, stored.length - IV_BYTES), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("a sealed card number does not open with this key", e);
+        byte[] stored = java.util.Base64.getDecoder().decode(sealed);
+        for (Key key : keys) {
+            try {
+                Cipher cipher = Cipher.getInstance(SEALING);
+                cipher.init(Cipher.DECRYPT_MODE, key.sealingKey, new GCMParameterSpec(TAG_BITS, stored, 0, IV_BYTES));
+                return new String(cipher.doFinal(stored, IV_BYTES, stored.length - IV_BYTES), StandardCharsets.UTF_8);
+            } catch (javax.crypto.AEADBadTagException wrongKey) {
+                // sealed under another key: try the next one
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM is not available", e);
+            }
         }
+        throw new IllegalStateException("a sealed card number opens with none of the configured card keys");
+    }
+
+    /** A stored card as the current key stores it: token, seal and key fingerprint. */
+    public record Reissued(String token, String sealed, String keyId) {
+    }
+
+    /** The card behind a sealed number, tokenized and sealed again under the current key (for {@link CardKeyRotation}). */
+    public Reissued reissue(String sealed) {
+        String cardNumber = open(sealed);
+        return new Reissued(token(cardNumber), seal(cardNumber), keyId());
     }
 
     /** The stored token of a well-formed card number. */
     public String token(String cardNumber) {
-        byte[] digest = hmac(cardNumber);
-        return cardNumber.substring(cardNumber.length() - SHOWN_DIGITS) + SEPARATOR + HexFormat.of().formatHex(digest);
+        return current().token(cardNumber);
+    }
+
+    /**
+     * The tokens a stored card may have: under the current key first, then under each previous key. A look-up
+     * compares all of them on the unique index ({@code card_number = any($1)}), still one statement.
+     */
+    public List<String> candidates(String cardNumber) {
+        return keys.stream().map(key -> key.token(cardNumber)).toList();
+    }
+
+    /** A short public fingerprint of the current key, stored beside the tokens it made ({@code members.card_key}, V50). */
+    public String keyId() {
+        return current().id;
+    }
+
+    /** The fingerprints of the previous keys: members stored under them are still to be moved. */
+    public List<String> previousKeyIds() {
+        return keys.stream().skip(1).map(key -> key.id).toList();
     }
 
     /**
@@ -109,7 +165,16 @@ public class CardTokens {
      * number it generated the first time (the gateway does not keep it).
      */
     public String generated(String scope, String idempotencyKey, int attempt) {
-        byte[] digest = hmac("enroll\n" + scope + "\n" + idempotencyKey + "\n" + attempt);
+        return generated(current(), scope, idempotencyKey, attempt);
+    }
+
+    /** {@link #generated} under each key, current first: a replayed enrolment's number may have been drawn under a previous key. */
+    public List<String> generatedUnderEveryKey(String scope, String idempotencyKey, int attempt) {
+        return keys.stream().map(key -> generated(key, scope, idempotencyKey, attempt)).toList();
+    }
+
+    private static String generated(Key key, String scope, String idempotencyKey, int attempt) {
+        byte[] digest = key.hmac("enroll\n" + scope + "\n" + idempotencyKey + "\n" + attempt);
         StringBuilder digits = new StringBuilder(CardNumbers.COALITION_PREFIX);
         for (int i = 0; digits.length() < CardNumbers.GENERATED_LENGTH - 1; i++) {
             digits.append(Math.floorMod(digest[i], 10));
@@ -117,11 +182,38 @@ public class CardTokens {
         return CardNumbers.withCheckDigit(digits.toString());
     }
 
-    private byte[] hmac(String text) {
-        try {
-            return ((Mac) prototype.clone()).doFinal(text.getBytes(StandardCharsets.UTF_8));
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("HMAC-SHA256 cannot be cloned", e);
+    private Key current() {
+        return keys.get(0);
+    }
+
+    /** One card key and what is derived from it. */
+    private static final class Key {
+        private final Mac prototype;
+        private final SecretKeySpec sealingKey;
+        private final String id;
+
+        Key(String key) {
+            try {
+                prototype = Mac.getInstance(ALGORITHM);
+                prototype.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), ALGORITHM));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HMAC-SHA256 is not available", e);
+            }
+            sealingKey = new SecretKeySpec(hmac("card sealing key v1"), "AES");
+            id = HexFormat.of().formatHex(hmac("card key id v1")).substring(0, KEY_ID_HEX_DIGITS);
+        }
+
+        String token(String cardNumber) {
+            byte[] digest = hmac(cardNumber);
+            return cardNumber.substring(cardNumber.length() - SHOWN_DIGITS) + SEPARATOR + HexFormat.of().formatHex(digest);
+        }
+
+        byte[] hmac(String text) {
+            try {
+                return ((Mac) prototype.clone()).doFinal(text.getBytes(StandardCharsets.UTF_8));
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("HMAC-SHA256 cannot be cloned", e);
+            }
         }
     }
 

@@ -177,9 +177,14 @@ public class MemberRepository {
         return key instanceof MemberKey.ByCard ? "CARD" : "SUBJECT";
     }
 
-    /** The reference a hot-path function compares: a member id, a card's token (never its number) or a subject. */
+    /**
+     * The reference a hot-path function compares: a member id, a card's candidate tokens joined by
+     * {@link CardTokens#CANDIDATE_SEPARATOR} (never its number; V50) or a subject.
+     */
     public String keyReference(MemberKey key) {
-        return value(key).toString();
+        return key instanceof MemberKey.ByCard byCard
+                ? String.join(CardTokens.CANDIDATE_SEPARATOR, cards.candidates(byCard.cardNumber()))
+                : value(key).toString();
     }
 
     /** The business failures the V9 member functions raise (CG404, CG402), as the typed errors partners get. */
@@ -201,18 +206,23 @@ public class MemberRepository {
         return rows.size() == 0 ? Optional.empty() : Optional.of(MemberAccount.from(rows.iterator().next()));
     }
 
-    /** An erased member is found by id no more (card and subject are gone from its row anyway). */
+    /**
+     * An erased member is found by id no more (card and subject are gone from its row anyway). A card is compared
+     * as its tokens under the current and each previous card key ({@link CardTokens#candidates}), on the unique index.
+     */
     private static String condition(MemberKey key) {
         if (key instanceof MemberKey.ById) {
             return "id = $1 and erased_at is null";
         }
-        return key instanceof MemberKey.ByCard ? "card_number = $1" : "subject = $1";
+        return key instanceof MemberKey.ByCard ? "card_number = any($1)" : "subject = $1";
     }
 
     private Object value(MemberKey key) {
         if (key instanceof MemberKey.ById byId) {
             return byId.id();
         }
-        return key instanceof MemberKey.ByCard byCard ? cards.token(byCard.cardNumber()) : ((MemberKey.BySubject) key).subject();
+        return key instanceof MemberKey.ByCard byCard
+                ? cards.candidates(byCard.cardNumber()).toArray(String[]::new)
+                : ((MemberKey.BySubject) key).subject();
     }
 }

@@ -33,18 +33,24 @@ public class MemberService {
     /** A generated card number that is already taken is drawn again, a few times at most. */
     static final int GENERATED_CARD_ATTEMPTS = 3;
 
+    /**
+     * $2 is the card's token under the current key, $6 its tokens under every key: a card stored under a previous
+     * key is as enrolled as one stored under the current key (the unique index alone sees only the current token).
+     */
     private static final String ENROLL = """
             with account as (
-                insert into accounts (kind, member_id) values ('MEMBER', $1) returning id
+                insert into accounts (kind, member_id)
+                select 'MEMBER', $1 where not exists (select 1 from members where card_number = any($6))
+                returning id
             )
-            insert into members (id, card_number, account_id, enrolled_by, card_sealed)
-            select $1, $2, account.id, $3, $4 from account
+            insert into members (id, card_number, account_id, enrolled_by, card_sealed, card_key)
+            select $1, $2, account.id, $3, $4, $5 from account
             on conflict (card_number) do nothing
             returning id, card_number, account_id, balance, held, enrolled_at
             """;
     private static final String CLAIM = """
             update members set subject = $2
-            where card_number = $1 and (subject is null or subject = $2)
+            where card_number = any($1) and (subject is null or subject = $2)
             returning id, card_number, account_id, balance, held, enrolled_at
             """;
 
@@ -104,16 +110,19 @@ public class MemberService {
             return input.cardNumber;
         }
         for (int attempt = 0; attempt < GENERATED_CARD_ATTEMPTS; attempt++) {
-            String card = cards.generated(caller.idempotencyScope(), input.idempotencyKey, attempt);
-            if (cards.token(card).equals(member.cardToken())) {
-                return card;
+            for (String card : cards.generatedUnderEveryKey(caller.idempotencyScope(), input.idempotencyKey, attempt)) {
+                if (cards.candidates(card).contains(member.cardToken())) {
+                    return card;
+                }
             }
         }
         return CardTokens.display(member.cardToken());
     }
 
     private Uni<Enrolled> insert(SqlConnection connection, UUID memberId, String card, boolean generated, String partnerId) {
-        return connection.preparedQuery(ENROLL).execute(Tuple.of(memberId, cards.token(card), partnerId, cards.seal(card)))
+        Tuple arguments = Tuple.of(memberId, cards.token(card), partnerId, cards.seal(card), cards.keyId())
+                .addArrayOfString(cards.candidates(card).toArray(String[]::new));
+        return connection.preparedQuery(ENROLL).execute(arguments)
                 .map(rows -> new Enrolled(MemberRepository.first(rows).orElseThrow(() -> generated
                         ? new GeneratedCardTaken()
                         : BusinessFailure.of(ErrorCode.INVALID_INPUT, "This card number is already enrolled", "input", "cardNumber")),
@@ -141,7 +150,7 @@ public class MemberService {
     }
 
     private Uni<MemberAccount> bind(SqlConnection connection, String cardNumber, String subject) {
-        return connection.preparedQuery(CLAIM).execute(Tuple.of(cards.token(cardNumber), subject))
+        return connection.preparedQuery(CLAIM).execute(Tuple.of(cards.candidates(cardNumber).toArray(String[]::new), subject))
                 .onFailure(MemberService::isSubjectTaken)
                 .transform(e -> BusinessFailure.of(ErrorCode.CARD_ALREADY_CLAIMED,
                         "This login has already claimed another card", "input", "cardNumber"))

@@ -16,6 +16,8 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.member.CardKeyRotation;
+import org.coalition.gateway.member.CardKeyRotation.CardKeyRotationStatus;
 import org.coalition.gateway.member.Member;
 import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.privacy.PrivacyTypes.Consent;
@@ -45,8 +47,11 @@ public class PrivacyApi {
     private final ErasureService erasures;
     private final PrivacyService privacy;
     private final CurrentCaller caller;
+    private final CardKeyRotation rotation;
 
-    public PrivacyApi(ConsentService consents, ErasureService erasures, PrivacyService privacy, CurrentCaller caller) {
+    public PrivacyApi(ConsentService consents, ErasureService erasures, PrivacyService privacy, CurrentCaller caller,
+            CardKeyRotation rotation) {
+        this.rotation = rotation;
         this.consents = consents;
         this.erasures = erasures;
         this.privacy = privacy;
@@ -129,6 +134,13 @@ public class PrivacyApi {
     @Description("Members inactive for longer than the retention period, waiting for a decision, oldest flag first.")
     public @NonNull Uni<List<@NonNull RetentionReview>> retentionReviews(@DefaultValue("50") int first) {
         return caller.get().flatMap(c -> privacy.openReviews(c, first));
+    }
+
+    @Query("cardKeyRotation")
+    @PermissionsAllowed(CallerAugmentor.PRIVACY_MANAGE)
+    @Description("How many cards are still stored under a previous card key: a previous key may be dropped at 0.")
+    public @NonNull Uni<CardKeyRotationStatus> cardKeyRotation() {
+        return rotation.status();
     }
 
     @Mutation("decideRetentionReview")

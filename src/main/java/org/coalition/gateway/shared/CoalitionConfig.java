@@ -1,6 +1,8 @@
 package org.coalition.gateway.shared;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -26,11 +28,26 @@ public interface CoalitionConfig {
     /** Members' personal data (package {@code privacy}; README, "Member privacy"). */
     interface Privacy {
         /**
-         * Key of the keyed hash (HMAC-SHA256) that card numbers are stored as; at least 32 characters. It cannot be
-         * rotated without the card numbers, which the gateway does not keep: treat it as permanent. Required in
-         * production (COALITION_PRIVACY_CARD_KEY); dev and tests use a published default.
+         * Key of the keyed hash (HMAC-SHA256) that card numbers are stored as, and of their sealed copies; at least
+         * 32 characters. Required in production (COALITION_PRIVACY_CARD_KEY); dev and tests use a published default.
+         * Rotating it: README, "Rotating the card key".
          */
         String cardKey();
+
+        /**
+         * Keys the card key had before, comma-separated (COALITION_PRIVACY_PREVIOUS_CARD_KEYS), same rules as
+         * {@code card-key}: cards stored under them are still found and opened while {@code member.CardKeyRotation}
+         * moves them to the current key. Drop one when {@code cardKeyRotation} reports nothing left under it.
+         */
+        Optional<List<String>> previousCardKeys();
+
+        /** How often cards stored under a previous key are moved to the current key. */
+        @WithDefault("1m")
+        Duration cardRotationInterval();
+
+        /** Cards moved per run at most, in one short transaction; the next run takes the rest. */
+        @WithDefault("500")
+        int cardRotationBatchSize();
 
         /** A member without any earn, redemption or other own action for this long is flagged for review. */
         @WithDefault("730d")
