@@ -309,6 +309,19 @@ public interface CoalitionConfig {
          */
         @WithDefault("azp,client_id")
         java.util.List<String> clientIdClaims();
+
+        /**
+         * How long a verified bearer token is taken at its word again without verifying it (never past its expiry);
+         * 0 verifies every request. A till sends the same token with every request for its lifetime, and verifying
+         * it was a sixth of the gateway's CPU per earn (bench/README). The price: a signing key withdrawn at the
+         * issuer stops working here up to this much later.
+         */
+        @WithDefault("60s")
+        Duration verifiedTokenMaxAge();
+
+        /** How many verified tokens are remembered at most; when full, new ones are verified every time until room frees. */
+        @WithDefault("5000")
+        int verifiedTokens();
     }
 
     interface Contracts {
