@@ -319,8 +319,11 @@ public interface CoalitionConfig {
         @WithDefault("60s")
         Duration verifiedTokenMaxAge();
 
-        /** How many verified tokens are remembered at most; when full, new ones are verified every time until room frees. */
-        @WithDefault("5000")
+        /**
+         * How many verified tokens are remembered at most; when full, new ones are verified every time until room frees.
+         * A remembered identity with its parsed token takes a few kilobytes of heap.
+         */
+        @WithDefault("2000")
         int verifiedTokens();
     }
 
