@@ -3,7 +3,9 @@ package org.coalition.gateway.tenancy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,7 +22,10 @@ import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
 import org.coalition.gateway.shared.CoalitionConfig;
 
@@ -46,6 +51,8 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
     static final String TENANT_ATTRIBUTE = "tenant-id";
     static final String DEFAULT_TENANT = "Default";
     static final String PARTNER_TENANT_PREFIX = "partner-";
+    static final String ROUTING_CONTEXT = RoutingContext.class.getName();
+    private static final Set<String> REQUEST_ATTRIBUTES = Set.of(ROUTING_CONTEXT, AuthenticationRequestContext.class.getName());
     /** Before every other provider and augmentor. */
     private static final int FIRST = Integer.MAX_VALUE;
 
@@ -92,10 +99,19 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
         SecurityIdentity identity = lookUp(bearer.getToken());
         if (identity == null) {
             misses.increment();
-        } else {
-            hits.increment();
+            return Uni.createFrom().nullItem();
         }
-        return Uni.createFrom().item(identity);
+        hits.increment();
+        return Uni.createFrom().item(forThisRequest(identity, request));
+    }
+
+    /** The remembered identity with this request's routing context, as quarkus-oidc would have built it. */
+    private static SecurityIdentity forThisRequest(SecurityIdentity remembered, TokenAuthenticationRequest request) {
+        RoutingContext routing = HttpSecurityUtils.getRoutingContextAttribute(request);
+        if (routing == null) {
+            return remembered;
+        }
+        return QuarkusSecurityIdentity.builder(remembered).addAttribute(ROUTING_CONTEXT, routing).build();
     }
 
     @Override
@@ -140,7 +156,19 @@ public class VerifiedTokens implements IdentityProvider<TokenAuthenticationReque
                 return;
             }
         }
-        remembered.put(bearer.getToken(), new Remembered(identity, until));
+        remembered.put(bearer.getToken(), new Remembered(withoutRequest(identity), until));
+    }
+
+    /**
+     * The identity without what belongs to the request that brought it (quarkus-oidc keeps the routing context and
+     * the authentication context as attributes): a remembered identity must neither hold a finished request in
+     * memory nor hand it to the next one.
+     */
+    private static SecurityIdentity withoutRequest(SecurityIdentity identity) {
+        Map<String, Object> attributes = new HashMap<>(identity.getAttributes());
+        REQUEST_ATTRIBUTES.forEach(attributes::remove);
+        return QuarkusSecurityIdentity.builder().setPrincipal(identity.getPrincipal()).addRoles(identity.getRoles())
+                .addCredentials(identity.getCredentials()).addAttributes(attributes).build();
     }
 
     private void forgetExpired(Instant now) {

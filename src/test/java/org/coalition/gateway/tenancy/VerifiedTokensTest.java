@@ -2,7 +2,6 @@ package org.coalition.gateway.tenancy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -30,14 +29,25 @@ class VerifiedTokensTest {
 
     @Test
     void aTokenIsTakenAgainForTheMaximumAgeAtMost() {
-        SecurityIdentity identity = bearer("t1", NOW.plusSeconds(3600), "Default");
-        tokens.remember(identity);
-        assertSame(identity, tokens.lookUp("t1"));
+        tokens.remember(bearer("t1", NOW.plusSeconds(3600), "Default"));
+        assertEquals("t1", tokens.lookUp("t1").getPrincipal().getName());
         clock.now = NOW.plus(MAX_AGE).minusMillis(1);
-        assertSame(identity, tokens.lookUp("t1"));
+        assertEquals("t1", tokens.lookUp("t1").getPrincipal().getName());
         clock.now = NOW.plus(MAX_AGE);
         assertNull(tokens.lookUp("t1"), "verified again after the maximum age");
         assertEquals(0, tokens.size(), "and forgotten");
+    }
+
+    @Test
+    void theRequestThatBroughtATokenIsNotRemembered() {
+        Object request = new Object();
+        tokens.remember(QuarkusSecurityIdentity.builder(bearer("t1", NOW.plusSeconds(3600), "Default"))
+                .addAttribute(VerifiedTokens.ROUTING_CONTEXT, request).addAttribute("scope-kept", "yes").build());
+        SecurityIdentity remembered = tokens.lookUp("t1");
+        assertNull(remembered.getAttribute(VerifiedTokens.ROUTING_CONTEXT), "a finished request neither kept nor handed on");
+        assertEquals("yes", remembered.getAttribute("scope-kept"));
+        assertEquals("Default", remembered.getAttribute(VerifiedTokens.TENANT_ATTRIBUTE));
+        assertEquals("t1", remembered.getCredential(AccessTokenCredential.class).getToken());
     }
 
     @Test
