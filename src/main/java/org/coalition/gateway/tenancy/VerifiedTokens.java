@@ -43,7 +43,8 @@ import org.coalition.gateway.shared.CoalitionConfig;
  * <p>Only bearer tokens of the service tenants (the coalition's IdP and the partners' own) are remembered, never a
  * web session's; none past its expiry, none longer than {@code coalition.tenancy.verified-token-max-age}. The token
  * decides its tenant (by its issuer, {@link PartnerTenantResolver}), so a remembered token always stands for the
- * identity its tenant verified.
+ * identity its tenant verified. Tokens bound to a client certificate or a DPoP key would need that proof checked on
+ * every request; no tenant here is configured for them, and one that is must set the maximum age to 0.
  */
 @ApplicationScoped
 public class VerifiedTokens implements IdentityProvider<TokenAuthenticationRequest>, SecurityIdentityAugmentor {
