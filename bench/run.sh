@@ -4,7 +4,7 @@
 # with the same clients and duration, in the same run. See bench/README.md.
 #
 #   bench/run.sh [--clients 32] [--seconds 30] [--members 100000] [--workloads "earn redeem mixed hot me"]
-#                [--warmup 60] [--pool 20 (the gateway's database connections)]
+#                [--warmup 90] [--pool 20 (the gateway's database connections)]
 #
 # The workload earn-webhook is earn while both partners have an active webhook endpoint on a local receiver
 # (bench/tools/WebhookSink.java); compare it with earn in the same run, alternating so that neither gains from its
@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-clients=32 seconds=30 members=100000 workloads="earn redeem mixed hot me" warmup=60 pool=20
+clients=32 seconds=30 members=100000 workloads="earn redeem mixed hot me" warmup=90 pool=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients=$2; shift 2 ;;
