@@ -195,6 +195,16 @@ final class Browser implements AutoCloseable {
                 "return performance.getEntriesByType(arguments[0]).map(e => e.toJSON())", type);
     }
 
+    /**
+     * When the page's first contentful paint began, in ms since navigation. Chromium records the entry after the frame
+     * is presented, which can be after the page's elements are already found: wait for it rather than read too early.
+     */
+    double firstContentfulPaintMillis() {
+        return new WebDriverWait(driver, PATIENCE).until(d -> performanceEntries("paint").stream()
+                .filter(entry -> "first-contentful-paint".equals(entry.get("name")))
+                .map(entry -> ((Number) entry.get("startTime")).doubleValue()).findFirst().orElse(null));
+    }
+
     @Override
     public void close() {
         driver.quit();
