@@ -1,7 +1,9 @@
 package org.coalition.gateway.ledger;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,22 +28,31 @@ import org.coalition.gateway.shared.ServiceUnavailable;
 
 /**
  * What just changed in the ledger, for subscriptions. Writers add an event row in their own
- * transaction, so an event exists only once its transaction commits; every replica polls the recent
- * events and fans them out to its subscribers. Polling a short window again and remembering what was
- * sent makes up for events that commit out of id order, without any commit-time lock.
+ * transaction, so an event exists only once its transaction commits; every replica polls for the
+ * events it has not read yet and fans them out to its subscribers. Events commit out of id order:
+ * {@link EventCursor} keeps the ids a poll skipped and asks for them again, without any commit-time lock.
+ * A poll reads only what is new (it used to read the whole last 15 seconds, five times a second: at
+ * 600 earns/s, 25,000 rows a second and a tenth of the database's time, and capped at 5,000 rows,
+ * which delayed every event by seconds under load).
  */
 @ApplicationScoped
 public class LedgerEvents {
 
     static final long POLL_INTERVAL_MILLIS = 200;
-    /** How far back each poll looks: longer than any posting transaction may stay open. */
+    /** How long a skipped id is awaited: longer than any posting transaction may stay open. */
     static final int LOOKBACK_SECONDS = 15;
     static final int MAX_EVENTS_PER_POLL = 5000;
+    /** Skipped ids remembered at most (in-flight transactions and roll-backs of the last seconds). */
+    static final int MAX_AWAITED = 20_000;
     private static final String INSERT_BALANCE = "insert into ledger_events (member_id) values ($1)";
     private static final String FORGET = "delete from ledger_events where created_at < now() - interval '10 minutes'";
-    private static final String RECENT = """
+    private static final String RECENT_IDS = """
+            select id from ledger_events where created_at > now() - make_interval(secs => $1) order by id
+            """;
+    private static final String LATEST_ID = "select coalesce(max(id), 0) as id from ledger_events";
+    private static final String NEWER = """
             select id, entry_id, member_id, partner_id, tier_changed from ledger_events
-            where created_at > now() - make_interval(secs => $1) order by id limit $2
+            where id > $1 or id = any($2) order by id limit $3
             """;
 
     /** A posted transaction ({@code entryId} set), a change of a member's held points only, or of their tier. */
@@ -49,16 +60,12 @@ public class LedgerEvents {
     }
 
     private final BroadcastProcessor<LedgerEvent> events = BroadcastProcessor.create();
-    private final Map<Long, Boolean> sent = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > 4 * MAX_EVENTS_PER_POLL;
-        }
-    };
+    /** Touched only by the poll in progress ({@link #polling} orders the polls). */
+    private final EventCursor cursor = new EventCursor(Duration.ofSeconds(LOOKBACK_SECONDS), MAX_AWAITED);
     private final Database database;
     private final Vertx vertx;
     private long timer = -1;
-    /** One poll at a time; also orders the handling of {@code sent} between the threads polls complete on. */
+    /** One poll at a time; also orders the handling of {@code cursor} between the threads polls complete on. */
     private final AtomicBoolean polling = new AtomicBoolean();
 
     public LedgerEvents(Database database, Vertx vertx) {
@@ -102,19 +109,36 @@ public class LedgerEvents {
         if (!polling.compareAndSet(false, true)) {
             return;
         }
-        database.withConnection(connection -> connection.preparedQuery(RECENT)
-                        .execute(Tuple.of(LOOKBACK_SECONDS, MAX_EVENTS_PER_POLL)))
-                .subscribe().with(rows -> {
+        database.withConnection(connection -> cursor.started() ? readNewer(connection) : start(connection))
+                .subscribe().with(ignored -> polling.set(false), failure -> {
+                    polling.set(false);
+                    Log.debugf("ledger event poll failed: %s", failure.getMessage());
+                });
+    }
+
+    /** Begins after the events already there: nobody subscribed before this replica was up. */
+    private Uni<Void> start(SqlConnection connection) {
+        return connection.preparedQuery(RECENT_IDS).execute(Tuple.of(LOOKBACK_SECONDS))
+                .flatMap(recent -> connection.preparedQuery(LATEST_ID).execute().map(latest -> {
+                    List<Long> recentIds = new ArrayList<>();
+                    recent.forEach(row -> recentIds.add(row.getLong("id")));
+                    cursor.start(recentIds, latest.iterator().next().getLong("id"), Instant.now());
+                    return null;
+                }));
+    }
+
+    private Uni<Void> readNewer(SqlConnection connection) {
+        Instant now = Instant.now();
+        cursor.expire(now);
+        return connection.preparedQuery(NEWER).execute(Tuple.of(cursor.highest(), cursor.awaited(), MAX_EVENTS_PER_POLL))
+                .map(rows -> {
                     for (Row row : rows) {
-                        if (sent.put(row.getLong("id"), Boolean.TRUE) == null) {
+                        if (cursor.accept(row.getLong("id"), now)) {
                             events.onNext(new LedgerEvent(Optional.ofNullable(row.getUUID("entry_id")), row.getUUID("member_id"),
                                     Optional.ofNullable(row.getString("partner_id")), row.getBoolean("tier_changed")));
                         }
                     }
-                    polling.set(false);
-                }, failure -> {
-                    polling.set(false);
-                    Log.debugf("ledger event poll failed: %s", failure.getMessage());
+                    return null;
                 });
     }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import org.coalition.gateway.support.EmbeddedPostgresResource;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
@@ -96,5 +100,49 @@ class SubscriptionsTest {
             assertEquals("freshmart", posted.getJsonObject("partner").getString("id"), message.encode());
             assertTrue(ownTransactions.contains(posted.getString("id")), message.encode());
         }
+    }
+
+    @Test
+    void anEventThatCommitsAfterALaterOneStillArrives() throws Exception {
+        EnrolledMember member = Fixtures.enroll(FRESHMART);
+        String earlier = Fixtures.earn(FRESHMART, Fixtures.earnInput(member, "10.00")).getString("data.earnPoints.transaction.id");
+        try (GraphQlSubscription subscription = GraphQlSubscription.open(vertx, Tokens.partner(FRESHMART),
+                "subscription { transactionPosted { id } }")) {
+            JsonObject first = null;
+            for (int round = 0; round < MAX_ROUNDS && first == null; round++) {
+                Fixtures.earnOk(FRESHMART, member, "10.00");
+                first = subscription.next(PATIENCE);
+            }
+            assertTrue(first != null, "the subscription never started");
+
+            try (Connection sql = DriverManager.getConnection(EmbeddedPostgresResource.jdbcUrl())) {
+                sql.setAutoCommit(false);
+                // The event of a transaction that is still open (it names an earn posted before, to have something to show).
+                try (PreparedStatement event = sql.prepareStatement(
+                        "insert into ledger_events (entry_id, member_id, partner_id) values (?::uuid, ?::uuid, ?)")) {
+                    event.setString(1, earlier);
+                    event.setString(2, member.id());
+                    event.setString(3, "freshmart");
+                    event.executeUpdate();
+                }
+                // A later transaction takes a higher event id and commits first; the poll reads past the open one.
+                String later = Fixtures.earn(FRESHMART, Fixtures.earnInput(member, "10.00")).getString("data.earnPoints.transaction.id");
+                awaitTransaction(subscription, later);
+                sql.commit();
+            }
+            awaitTransaction(subscription, earlier);
+        }
+    }
+
+    /** Reads the stream up to the transaction: what earlier rounds left in flight comes before it. */
+    private static void awaitTransaction(GraphQlSubscription subscription, String transactionId) throws InterruptedException {
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            JsonObject message = subscription.next(PATIENCE);
+            if (message != null && transactionId.equals(message.getJsonObject("payload").getJsonObject("data")
+                    .getJsonObject("transactionPosted").getString("id"))) {
+                return;
+            }
+        }
+        throw new AssertionError("transaction " + transactionId + " never arrived");
     }
 }
