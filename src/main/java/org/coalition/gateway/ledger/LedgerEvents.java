@@ -50,9 +50,13 @@ public class LedgerEvents {
             select id from ledger_events where created_at > now() - make_interval(secs => $1) order by id
             """;
     private static final String LATEST_ID = "select coalesce(max(id), 0) as id from ledger_events";
+    // Two branches, each a look-up on the primary key: with "id > $1 or id = any($2)" the planner walked the whole
+    // key in order and filtered, 7 ms a poll.
     private static final String NEWER = """
-            select id, entry_id, member_id, partner_id, tier_changed from ledger_events
-            where id > $1 or id = any($2) order by id limit $3
+            (select id, entry_id, member_id, partner_id, tier_changed from ledger_events where id = any($2)
+             union all
+             select id, entry_id, member_id, partner_id, tier_changed from ledger_events where id > $1)
+            order by id limit $3
             """;
 
     /** A posted transaction ({@code entryId} set), a change of a member's held points only, or of their tier. */
