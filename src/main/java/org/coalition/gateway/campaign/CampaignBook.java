@@ -14,6 +14,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.ledger.EntryIds;
 import org.coalition.gateway.shared.ServiceUnavailable;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -72,7 +73,7 @@ public class CampaignBook {
         for (ActiveCampaign campaign : campaigns) {
             int points = BonusRules.candidatePoints(campaign, basket);
             if (points > 0) {
-                candidates.add(new Candidate(campaign, points, UUID.randomUUID()));
+                candidates.add(new Candidate(campaign, points, EntryIds.next()));
             }
         }
         return candidates;

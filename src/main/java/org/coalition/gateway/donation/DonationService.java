@@ -15,6 +15,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
+import org.coalition.gateway.ledger.EntryIds;
 import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.ledger.PostingTemplate;
 import org.coalition.gateway.member.MemberKey;
@@ -102,7 +103,7 @@ public class DonationService {
 
     /** Gives points of a member to a charity inside a transaction of the caller's: an erasure's remaining points. */
     public Uni<PointTransaction> donateWithin(SqlConnection connection, PartnerContract charity, UUID memberId, int points) {
-        return donate(connection, UUID.randomUUID(), charity, new MemberKey.ById(memberId), points)
+        return donate(connection, EntryIds.next(), charity, new MemberKey.ById(memberId), points)
                 .map(RedeemPointsPayload::transaction);
     }
 

@@ -26,6 +26,7 @@ import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.EntryIds;
 import org.coalition.gateway.ledger.JournalWriter;
 import org.coalition.gateway.ledger.LedgerMetrics;
 import org.coalition.gateway.ledger.Posting;
@@ -156,7 +157,7 @@ public class EarnService {
         List<CampaignBook.Candidate> bonuses = campaigns.candidates(contract.id(), new BonusRules.Basket(occurredAt,
                 input.purchaseAmount, input.currency, basketLines(input), version.get().earn().pointsPerUnit()));
         return new Earning(contract, version.get(), MemberKey.from(input.member, "input", "member"), input, occurredAt, earned,
-                bonuses, tiers.current(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+                bonuses, tiers.current(), EntryIds.next(), EntryIds.next(), EntryIds.next(), EntryIds.next());
     }
 
     private static List<BonusRules.Line> basketLines(EarnPointsInput input) {

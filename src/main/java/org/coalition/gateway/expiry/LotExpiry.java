@@ -18,6 +18,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.EntryIds;
 import org.coalition.gateway.ledger.JournalWriter;
 import org.coalition.gateway.ledger.NewEntry;
 import org.coalition.gateway.ledger.PostingTemplate;
@@ -128,7 +129,7 @@ public class LotExpiry {
             return Uni.createFrom().item(0);
         }
         String issuer = lot.getString("issuer_id");
-        UUID entryId = UUID.randomUUID();
+        UUID entryId = EntryIds.next();
         NewEntry entry = new NewEntry(entryId, PostingTemplate.EXPIRY.kind(), member.id(), issuer, -points, null, null, null,
                 reference, Instant.now().truncatedTo(ChronoUnit.MICROS), null, null,
                 PostingTemplate.EXPIRY.postings(points, accounts.accountsFor(member.accountId(), issuer)), Optional.empty(), null);

@@ -11,6 +11,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import org.coalition.gateway.ledger.EntryIds;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
 import org.coalition.gateway.shared.Invariant;
@@ -50,7 +51,7 @@ public class IdempotentTransactions {
     public <R> Uni<R> execute(Caller caller, IdempotentRequest request,
             BiFunction<SqlConnection, UUID, Uni<R>> firstTime,
             BiFunction<SqlConnection, UUID, Uni<R>> replay) {
-        UUID resultId = UUID.randomUUID();
+        UUID resultId = EntryIds.next();
         return sessions.inTransaction(caller, connection -> connection.preparedQuery(CLAIM)
                 .execute(Tuple.of(request.scope(), request.key(), request.operation(), request.fingerprint(),
                         resultId.toString()))
@@ -70,7 +71,7 @@ public class IdempotentTransactions {
             BiConsumer<Tuple, UUID> arguments, BiFunction<Row, UUID, R> posted,
             BiFunction<SqlConnection, UUID, Uni<R>> replay) {
         Invariant.check(request.scope().equals(caller.idempotencyScope()), "an idempotency key claimed outside the caller's scope");
-        UUID resultId = UUID.randomUUID();
+        UUID resultId = EntryIds.next();
         Tuple tuple = sessions.callerArguments(caller)
                 .addString(request.key()).addString(request.operation()).addString(request.fingerprint()).addUUID(resultId);
         arguments.accept(tuple, resultId);

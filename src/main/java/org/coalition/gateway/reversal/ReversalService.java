@@ -19,6 +19,7 @@ import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.EntryIds;
 import org.coalition.gateway.ledger.JournalWriter;
 import org.coalition.gateway.ledger.LotReversals;
 import org.coalition.gateway.ledger.NewEntry;
@@ -249,7 +250,7 @@ public class ReversalService {
     /** Reverses {@code claim} points of one bonus; answers what the member has available after it. */
     private Uni<Long> reverseBonus(SqlConnection connection, PointTransaction earn, MemberAccount member, PaidBonus bonus, int claim,
             long available) {
-        return takeBack(connection, earn, member, UUID.randomUUID(), bonus.entryId(), bonus.lot(), bonus.lot().issuerId(), claim,
+        return takeBack(connection, earn, member, EntryIds.next(), bonus.entryId(), bonus.lot(), bonus.lot().issuerId(), claim,
                 available)
                 .call(back -> bonus.campaignId() == null ? Uni.createFrom().voidItem()
                         : connection.preparedQuery(RETURNED_TO_CAMPAIGN).execute(Tuple.of(bonus.campaignId(), member.id(), claim))

@@ -20,6 +20,7 @@ import org.coalition.gateway.idempotency.IdempotencyKeyRule;
 import org.coalition.gateway.idempotency.IdempotentTransactions;
 import org.coalition.gateway.idempotency.RequestFingerprints;
 import org.coalition.gateway.ledger.AccountBook;
+import org.coalition.gateway.ledger.EntryIds;
 import org.coalition.gateway.ledger.JournalWriter;
 import org.coalition.gateway.ledger.LedgerAccounts;
 import org.coalition.gateway.ledger.Posting;
@@ -140,7 +141,7 @@ public class TransferService {
 
     private Uni<Void> postAtOnce(SqlConnection connection, Caller caller, UUID transferId, MemberAccount sender,
             MemberAccount recipient, TransferTypes.TransferPointsInput input) {
-        UUID entryId = UUID.randomUUID();
+        UUID entryId = EntryIds.next();
         return post(connection, caller, entryId, sender, recipient, input.points, 0)
                 .flatMap(ignored -> connection.preparedQuery(INSERT).execute(Tuple.from(new Object[] {transferId, sender.id(),
                         recipient.id(), input.points, input.message, true, "POSTED", null, entryId})))
@@ -180,7 +181,7 @@ public class TransferService {
                     .flatMap(ignored -> members.find(connection, new MemberKey.ById(transfer.getUUID("recipient_id"))))
                     .invoke(found -> pair[1] = found.orElseThrow())
                     .flatMap(ignored -> {
-                        UUID entryId = UUID.randomUUID();
+                        UUID entryId = EntryIds.next();
                         int points = transfer.getInteger("points");
                         return post(connection, caller, entryId, pair[0], pair[1], points, points)
                                 .flatMap(postedAt -> resolve(connection, transfer.getUUID("id"), "POSTED", entryId));
