@@ -1,0 +1,123 @@
+-- An experiment for issue 6, not the gateway's code: what would PostgreSQL spend per earn if the gateway posted
+-- concurrent earns as one set-based statement per batch, instead of one earn_points call (about twenty statements
+-- inside PL/pgSQL) per earn? bench_earn_batch writes, for every earn of the batch, the rows a plain earn writes
+-- (idempotency key, balance, entry, two postings, lot, ledger event, partner event with its payload, settlement
+-- record, qualifying points), as the gateway's role under row-level security, and reads what an earn reads besides
+-- (the member's tier and window sum, a paid club, a pending referral, running challenges). bench_earn_one calls the
+-- real earn_points for one earn with the same amounts, for comparison in the same harness. Run by run.sh.
+
+create table if not exists bench_members as
+select row_number() over (order by subject)::int as n, id as member_id, account_id from members where subject like 'bench-member-%';
+create unique index if not exists bench_members_n on bench_members (n);
+grant select on bench_members to coalition_app;
+
+-- What tier_qualify, member_club_multiplier, referral_reward and challenges_award do for one earn, as owner (they are
+-- security definers), for a whole batch: the qualifying upsert, then the reads that decide the bonuses.
+create or replace function bench_qualify_and_check(_members uuid[], _month date) returns int
+    language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+    _checked int;
+begin
+    insert into member_qualifying as q (member_id, month, partner_id, points)
+    select m, _month, 'freshmart', 15 from unnest(_members) m
+    on conflict (member_id, month, partner_id) do update set points = q.points + excluded.points;
+    select count(*) into _checked from (
+        select m,
+               (select t.tier from member_tiers t where t.member_id = m) as tier,
+               (select coalesce(sum(q.points), 0) from member_qualifying q
+                where q.member_id = m and q.month between (_month - interval '11 months')::date and _month) as window_sum,
+               (select max(c.earn_multiplier) from paid_memberships c
+                where c.member_id = m and c.starts_at <= now() and now() < c.ends_at) as club,
+               exists (select 1 from referrals r where r.referred_id = m and r.status = 'PENDING') as referred
+        from unnest(_members) m) checks
+    where (select count(*) from challenges where status = 'ACTIVE' and starts_at <= now() and ends_at > now()) >= 0;
+    return _checked;
+end
+$$;
+
+create or replace function bench_earn_batch(_size int, _members int) returns int
+    language plpgsql as $$
+declare
+    _issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'freshmart');
+    _month date := date_trunc('month', now() at time zone 'UTC')::date;
+    _done int;
+    _ns int[];
+begin
+    perform set_config('app.caller_kind', 'PARTNER', true), set_config('app.partner_id', 'freshmart', true),
+            set_config('app.member_subject', '', true), set_config('app.scope', 'partner:freshmart-pos', true);
+    select array_agg(distinct 1 + floor(random() * _members)::int) into _ns from generate_series(1, _size);
+    -- Batches lock their members in one order (by id), or two batches sharing two members could deadlock.
+    perform 1 from members m join bench_members b on b.member_id = m.id where b.n = any(_ns) order by m.id for update of m;
+    with wanted as (
+        select unnest(_ns) as n
+    ), picked as materialized (
+        select b.member_id, b.account_id, coalition_uuid_v7() as entry_id, gen_random_uuid()::text as key
+        from wanted w join bench_members b using (n)
+    ), claimed as (
+        insert into idempotency_keys (scope, key, operation, request_hash, result_id)
+        select 'partner:freshmart-pos', p.key, 'earnPoints', md5(p.key), p.entry_id::text from picked p
+        on conflict (scope, key) do nothing returning 1
+    ), credited as (
+        update members m set balance = m.balance + 15, last_active_at = now()
+        from picked p where m.id = p.member_id and m.erased_at is null returning m.id
+    ), entries as (
+        insert into journal_entries (id, kind, member_id, partner_id, points, purchase_amount, currency, channel,
+                                     occurred_at, contract_version)
+        select p.entry_id, 'EARN', p.member_id, 'freshmart', 15, 10.00, 'EUR', 'STORE', now(), 2 from picked p
+        returning id, member_id, posted_at
+    ), legs as (
+        insert into postings (entry_id, account_id, member_id, partner_id, amount)
+        select p.entry_id, p.account_id, p.member_id, 'freshmart', 15 from picked p
+        union all
+        select p.entry_id, _issued, p.member_id, 'freshmart', -15 from picked p
+        returning 1
+    ), lotted as (
+        insert into lots (member_id, issuer_id, entry_id, points, remaining, earned_at, expires_at)
+        select p.member_id, 'freshmart', p.entry_id, 15, 15, now(), now() + interval '24 months' from picked p
+        returning 1
+    ), events as (
+        insert into ledger_events (entry_id, member_id, partner_id)
+        select p.entry_id, p.member_id, 'freshmart' from picked p returning 1
+    ), published as (
+        insert into partner_events (partner_id, type, member_id, entry_id, payload)
+        select 'freshmart', 'TransactionPosted', e.member_id, e.id,
+               jsonb_build_object('transactionId', e.id, 'kind', 'EARN', 'memberId', e.member_id, 'partnerId', 'freshmart',
+                                  'points', 15, 'purchaseAmount', '10.00', 'currency', 'EUR', 'channel', 'STORE',
+                                  'partnerReference', null, 'occurredAt', coalition_instant(e.posted_at),
+                                  'postedAt', coalition_instant(e.posted_at), 'reversesTransactionId', null)
+        from entries e returning 1
+    ), recorded as (
+        insert into settlement_records (id, kind, entry_id, member_id, debtor_id, creditor_id, points, amount, currency)
+        select coalition_uuid_v7(), 'ISSUANCE_FEE', p.entry_id, p.member_id, 'freshmart', 'coalition-operator', 15, 0.15, 'EUR'
+        from picked p returning 1
+    )
+    select count(*) into _done from credited;
+    perform bench_qualify_and_check(array(select b.member_id from bench_members b where b.n = any(_ns)), _month);
+    return _done;
+end
+$$;
+
+-- One earn through the real earn_points, with the arguments the gateway would send for a 10.00 EUR basket at FreshMart
+-- (contract version 2: 15 points, 0.01 EUR a point) and the demo tier program.
+create or replace function bench_earn_one(_members int) returns int
+    language plpgsql as $$
+declare
+    _n int := 1 + floor(random() * _members)::int;  -- drawn once: in the where clause random() is drawn per row
+    _member uuid := (select member_id from bench_members where n = _n);
+    _issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'freshmart');
+    _operator_issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'coalition-operator');
+    _row record;
+begin
+    select * into _row from earn_points('PARTNER', 'freshmart', '', 'partner:freshmart-pos',
+        gen_random_uuid()::text, 'earnPoints', md5(random()::text), coalition_uuid_v7(),
+        'ID', _member::text, 'freshmart', 15, 10.00, 'EUR', 'STORE', null, now(), 2,
+        array[_issued, 0], array[-15, 15]::bigint[], now() + interval '24 months',
+        array['ISSUANCE_FEE'], array['freshmart'], array['coalition-operator'], array[15], array[0.15], array['EUR'],
+        'coalition-operator', array[_issued, 0], array[-1, 1]::bigint[], 0.01, 'EUR', '{}'::uuid[], '{}'::int[], '{}'::uuid[],
+        'QUALIFYING_POINTS', 12, array['BASIC', 'SILVER', 'GOLD'], array[0, 2000, 10000], array[0, 3, 7],
+        array[true, true, false], array[_operator_issued, 0], array[-1, 1]::bigint[], gen_random_uuid(),
+        1, 100, 200, true, gen_random_uuid(), gen_random_uuid(), gen_random_uuid());
+    return case when _row.claimed then 1 else 0 end;
+end
+$$;
+grant execute on function bench_earn_batch(int, int), bench_earn_one(int) to coalition_app;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# What a set-based batch of earns would cost PostgreSQL (issue 6), measured with pgbench on this machine beside the
+# real earn_points and pgbench's TPC-B: bench/batch-earn/run.sh [--clients 8] [--seconds 20] [--members 100000]
+# [--sizes "8 32 128"]. Needs what bench/run.sh needs, and the packaged gateway (./mvnw package), which it starts once
+# to migrate a scratch database and register the demo partners. See bench/README.md, "Session 7".
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+clients=8 seconds=20 members=100000 sizes="8 32 128"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --clients) clients=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --members) members=$2; shift 2 ;;
+    --sizes) sizes=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+database=coalition_batch_earn work=$(mktemp -d)
+cleanup() {
+  local status=$?
+  [ -z "${gateway_pid:-}" ] || { kill "$gateway_pid" 2>/dev/null || true; wait "$gateway_pid" 2>/dev/null || true; }
+  psql -q -d postgres -c "drop database if exists $database" -c "drop database if exists coalition_pgbench" 2>/dev/null || true
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+psql -q -d postgres -c "drop database if exists $database" -c "create database $database"
+
+# The gateway migrates the database and registers the partners and their accounts; then it is stopped.
+card_key=$(openssl rand -hex 32)
+openssl genrsa -out "$work/key.pem" 2048 2>/dev/null
+DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$database DB_OWNER_USER=$PGUSER COALITION_PRIVACY_CARD_KEY="$card_key" \
+OIDC_PUBLIC_KEY="$(openssl rsa -in "$work/key.pem" -pubout -outform DER 2>/dev/null | base64 -w0)" \
+OIDC_TOKEN_ISSUER=https://bench.local java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
+gateway_pid=$!
+for _ in $(seq 1 90); do curl -sf localhost:8080/q/health/ready >/dev/null && break; sleep 1; done
+curl -sf localhost:8080/q/health/ready >/dev/null || { cat "$work/gateway.log"; exit 1; }
+kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true; gateway_pid=
+
+psql -q -v ON_ERROR_STOP=1 -v members="$members" -v points=100000 -v card_key="$card_key" -d $database -f bench/seed.sql
+psql -q -v ON_ERROR_STOP=1 -d $database -f bench/batch-earn/earn-batch.sql
+psql -q -d $database -c "vacuum analyze" -c "checkpoint"
+
+ticks=$(getconf CLK_TCK)
+# pgbench's backends end with the run, and their CPU with them: PostgreSQL's share is the machine's busy time less
+# pgbench's own (the machine is otherwise quiet: check that nothing else runs).
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+earns() { psql -qtA -d $database -c "select count(*) from journal_entries where kind = 'EARN'"; }
+measure() { # label, pgbench script; prints one table row
+  local before_ticks before_earns tps after_earns seconds_cpu
+  printf '%s\n' "$2" > "$work/script.sql"
+  before_earns=$(earns) before_ticks=$(machine_ticks)
+  /usr/bin/time -f '%U %S' -o "$work/client-cpu" pgbench -n -U coalition_app -c "$clients" -j 2 -T "$seconds" -M prepared \
+    -f "$work/script.sql" $database > "$work/pgbench.log" 2>&1 || { cat "$work/pgbench.log" >&2; exit 1; }
+  tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$work/pgbench.log")
+  seconds_cpu=$(awk -v a="$before_ticks" -v b="$(machine_ticks)" -v t="$ticks" -v client="$(awk '{ print $1 + $2 }' "$work/client-cpu")" \
+      'BEGIN { print (b - a) / t - client }')
+  after_earns=$(earns)
+  awk -v l="$1" -v tps="$tps" -v n=$((after_earns - before_earns)) -v s="$seconds" -v c="$seconds_cpu" \
+      'BEGIN { printf "| %s | %.0f | %.0f | %.3f |\n", l, tps, n / s, c * 1000 / n }'
+  psql -q -d $database -c "vacuum analyze" -c "checkpoint"
+}
+
+echo "| statement | transactions/s | earns/s | PostgreSQL CPU ms per earn |"
+echo "|---|---|---|---|"
+measure "earn_points, one earn per transaction" "select bench_earn_one($members);"
+for size in $sizes; do
+  measure "set-based batch of $size" "select bench_earn_batch($size, $members);"
+done
+psql -q -d postgres -c "drop database if exists coalition_pgbench" -c "create database coalition_pgbench"
+pgbench -q -i -s 32 coalition_pgbench >/dev/null 2>&1
+tpcb=$(pgbench -c 32 -j 2 -T "$seconds" -M prepared coalition_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+echo "pgbench TPC-B-like, 32 clients, scale 32: $tpcb tps"
