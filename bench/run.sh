@@ -271,7 +271,7 @@ for workload in $workloads; do
   results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" --argjson o "$others_seconds" \
       --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson webhooks "$webhooks" --argjson analytics "$analytics" --argjson s "$seconds" \
       '{workload: $w} + . + {gateway_cpu_cores: ($g / $s * 100 | round / 100), gateway_cpu_ms_per_request: ($g * 1000 / .requests * 100 | round / 100),
-        postgres_cpu_cores: ($p / $s * 100 | round / 100), other_cpu_cores: ($o / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks, analytics: $analytics}' <<< "$result")")
+        postgres_cpu_cores: ($p / $s * 100 | round / 100), postgres_cpu_ms_per_request: ($p * 1000 / .requests * 100 | round / 100), other_cpu_cores: ($o / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks, analytics: $analytics}' <<< "$result")")
 done
 
 log "pgbench TPC-B-like builtin: $clients clients, ${seconds}s, scale $clients"
@@ -289,9 +289,9 @@ printf '%s\n' "${results[@]}" | jq -s --argjson tps "$tps" --argjson clients "$c
 
 log "results ($file)"
 jq -r '"pgbench TPC-B-like: \(.pgbench_tps) tps",
-  "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores) | rest of the machine (cores) | RSS MiB | peak heap MiB |",
+  "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores, ms/req) | rest of the machine (cores) | RSS MiB | peak heap MiB |",
   "|---|---|---|---|---|---|---|---|---|---|---|---|",
-  (.workloads[] | "| \(.workload) | \(.rps) | \(.ratio_to_pgbench) | \(.p50_ms) | \(.p95_ms) | \(.p99_ms) | \(.errors) | \(.gateway_cpu_cores), \(.gateway_cpu_ms_per_request) | \(.postgres_cpu_cores) | \(.other_cpu_cores) | \(.gateway_rss_mib) | \(.gateway_peak_heap_mib) |")' "$file"
+  (.workloads[] | "| \(.workload) | \(.rps) | \(.ratio_to_pgbench) | \(.p50_ms) | \(.p95_ms) | \(.p99_ms) | \(.errors) | \(.gateway_cpu_cores), \(.gateway_cpu_ms_per_request) | \(.postgres_cpu_cores), \(.postgres_cpu_ms_per_request // "-") | \(.other_cpu_cores) | \(.gateway_rss_mib) | \(.gateway_peak_heap_mib) |")' "$file"
 
 log "against the targets (those whose workloads ran; repeated workloads by their mean)"
 jq -r -f bench/targets.jq "$file"
