@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What a set-based batch of earns would cost PostgreSQL (issue 6), measured with pgbench on this machine beside the
 # real earn_points and pgbench's TPC-B: bench/batch-earn/run.sh [--clients 8] [--seconds 20] [--members 100000]
-# [--sizes "8 32 128"]. Needs what bench/run.sh needs, and the packaged gateway (./mvnw package), which it starts once
-# to migrate a scratch database and register the demo partners. See bench/README.md, "Session 7".
+# [--sizes "8 32 128"]. Needs what bench/run.sh needs, GNU time (/usr/bin/time; Debian: time), and the packaged gateway
+# (./mvnw package), which it starts once to migrate a scratch database and register the demo partners. See
+# bench/README.md, "Session 7".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
