@@ -54,10 +54,6 @@ final class EventCursor {
         return awaited.keySet().toArray(Long[]::new);
     }
 
-    int awaitedCount() {
-        return awaited.size();
-    }
-
     /** Whether the event is new to this replica; the ids skipped to reach it are awaited from now on. */
     boolean accept(long id, Instant now) {
         if (id > highest) {

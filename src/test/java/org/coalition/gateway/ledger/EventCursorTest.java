@@ -45,7 +45,7 @@ class EventCursorTest {
         assertTrue(cursor.accept(2, T0.plusMillis(200)));
         assertFalse(cursor.accept(2, T0.plusMillis(400)), "read again by a later poll, sent only once");
         assertFalse(cursor.accept(3, T0.plusMillis(400)));
-        assertEquals(0, cursor.awaitedCount());
+        assertEquals(0, cursor.awaited().length);
     }
 
     @Test
@@ -62,7 +62,7 @@ class EventCursorTest {
     void aHugeGapIsRememberedOnlyNearItsTop() {
         cursor.start(List.of(), 0, T0);
         cursor.accept(1_000_000, T0);
-        assertEquals(100, cursor.awaitedCount());
+        assertEquals(100, cursor.awaited().length);
         assertEquals(999_900L, cursor.awaited()[0]);
         assertTrue(cursor.accept(999_999, T0));
         assertFalse(cursor.accept(5, T0));
