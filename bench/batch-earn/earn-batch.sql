@@ -4,7 +4,8 @@
 -- (idempotency key, balance, entry, two postings, lot, ledger event, partner event with its payload, settlement
 -- record, qualifying points), as the gateway's role under row-level security, and reads what an earn reads besides
 -- (the member's tier and window sum, a paid club, a pending referral, running challenges). bench_earn_one calls the
--- real earn_points for one earn with the same amounts, for comparison in the same harness. Run by run.sh.
+-- real earn_points for one earn with the same amounts, for comparison in the same harness; bench_earn_loop calls it
+-- for several earns in one transaction, as group commit does. Run by run.sh.
 
 create table if not exists bench_members as
 select row_number() over (order by subject)::int as n, id as member_id, account_id from members where subject like 'bench-member-%';
@@ -97,17 +98,21 @@ begin
 end
 $$;
 
--- One earn through the real earn_points, with the arguments the gateway would send for a 10.00 EUR basket at FreshMart
--- (contract version 2: 15 points, 0.01 EUR a point) and the demo tier program.
-create or replace function bench_earn_one(_members int) returns int
+-- Earns through the real earn_points, several in one transaction as group commit makes them (shared.GroupCommit),
+-- members in the order a batch locks them, with the arguments the gateway would send for a 10.00 EUR basket at
+-- FreshMart (contract version 2: 15 points, 0.01 EUR a point) and the demo tier program.
+create or replace function bench_earn_loop(_size int, _members int) returns int
     language plpgsql as $$
 declare
-    _n int := 1 + floor(random() * _members)::int;  -- drawn once: in the where clause random() is drawn per row
-    _member uuid := (select member_id from bench_members where n = _n);
     _issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'freshmart');
     _operator_issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'coalition-operator');
     _row record;
+    _member uuid;
+    _done int := 0;
 begin
+    for _member in select b.member_id from bench_members b
+                   where b.n = any(array(select 1 + floor(random() * _members)::int from generate_series(1, _size)))
+                   order by b.member_id loop
     select * into _row from earn_points('PARTNER', 'freshmart', '', 'partner:freshmart-pos',
         gen_random_uuid()::text, 'earnPoints', md5(random()::text), coalition_uuid_v7(),
         'ID', _member::text, 'freshmart', 15, 10.00, 'EUR', 'STORE', null, now(), 2,
@@ -117,7 +122,12 @@ begin
         'QUALIFYING_POINTS', 12, array['BASIC', 'SILVER', 'GOLD'], array[0, 2000, 10000], array[0, 3, 7],
         array[true, true, false], array[_operator_issued, 0], array[-1, 1]::bigint[], gen_random_uuid(),
         1, 100, 200, true, gen_random_uuid(), gen_random_uuid(), gen_random_uuid());
-    return case when _row.claimed then 1 else 0 end;
+    _done := _done + 1;
+    end loop;
+    return _done;
 end
 $$;
-grant execute on function bench_earn_batch(int, int), bench_earn_one(int) to coalition_app;
+-- One earn through the real earn_points, alone in its transaction.
+create or replace function bench_earn_one(_members int) returns int
+    language sql as $$ select bench_earn_loop(1, _members) $$;
+grant execute on function bench_earn_batch(int, int), bench_earn_one(int), bench_earn_loop(int, int) to coalition_app;

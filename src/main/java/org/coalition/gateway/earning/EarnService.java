@@ -57,14 +57,10 @@ public class EarnService {
 
     /**
      * Caller, claim, credit, entry with postings and lot, settlement record, the member's tier and its bonus, a
-     * pending referral's rewards, and the bonuses of the partner's campaigns: one statement, one round trip (V9, V13,
-     * V16, V19).
+     * pending referral's rewards, and the bonuses of the partner's campaigns: one function call, one round trip (V9,
+     * V13, V16, V19), in a transaction it may share with concurrent earns (GroupCommit).
      */
-    private static final String EARN_IN_ONE_STATEMENT = """
-            select * from earn_points($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                                      $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37,
-                                      $38, $39, $40, $41, $42, $43, $44, $45, $46, $47, $48, $49, $50, $51)
-            """;
+    private static final String EARN_IN_ONE_CALL = "earn_points";
 
     private static final String GRANTED = """
             select g.entry_id, g.campaign_id, g.tier, g.club, g.referral, g.points, c.name, ch.name as challenge from bonus_grants g
@@ -115,7 +111,7 @@ public class EarnService {
         try {
             Earning earning = validate(caller, input, Instant.now());
             return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
-                            EARN_IN_ONE_STATEMENT, (arguments, entryId) -> addArguments(arguments, earning),
+                            EARN_IN_ONE_CALL, earning.member().toString(), (arguments, entryId) -> addArguments(arguments, earning),
                             (row, entryId) -> posted(row, entryId, earning), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(UserErrors::answerable)

@@ -61,13 +61,14 @@ public class IdempotentTransactions {
     }
 
     /**
-     * The same guarantee for a hot-path mutation that claims its key inside its own single statement
-     * (V9's {@code earn_points}, {@code redeem_points}): the statement takes the caller's four arguments,
+     * The same guarantee for a hot-path mutation that claims its key inside its own single function call
+     * (V9's {@code earn_points}, {@code redeem_points}): the function takes the caller's four arguments,
      * then key, operation, fingerprint and result id, then {@code arguments}; it returns a row with
      * {@code claimed} and, when the key was claimed before, {@code earlier_operation}, {@code earlier_hash}
-     * and {@code earlier_result}. A replay reads the earlier result in a transaction of its own.
+     * and {@code earlier_result}. A replay reads the earlier result in a transaction of its own. Concurrent calls may
+     * share a transaction ({@code shared.GroupCommit}); {@code lockOrder} is the member's key, which orders them.
      */
-    public <R> Uni<R> executeInOneStatement(Caller caller, IdempotentRequest request, String statement,
+    public <R> Uni<R> executeInOneStatement(Caller caller, IdempotentRequest request, String function, String lockOrder,
             BiConsumer<Tuple, UUID> arguments, BiFunction<Row, UUID, R> posted,
             BiFunction<SqlConnection, UUID, Uni<R>> replay) {
         Invariant.check(request.scope().equals(caller.idempotencyScope()), "an idempotency key claimed outside the caller's scope");
@@ -75,7 +76,7 @@ public class IdempotentTransactions {
         Tuple tuple = sessions.callerArguments(caller)
                 .addString(request.key()).addString(request.operation()).addString(request.fingerprint()).addUUID(resultId);
         arguments.accept(tuple, resultId);
-        return sessions.executeAlone(statement, tuple).flatMap(row -> {
+        return sessions.callInOneStatement(function, tuple, lockOrder).flatMap(row -> {
             if (row.getBoolean("claimed")) {
                 return Uni.createFrom().item(posted.apply(row, resultId));
             }

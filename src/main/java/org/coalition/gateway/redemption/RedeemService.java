@@ -47,10 +47,11 @@ import org.coalition.gateway.tenancy.Caller;
 @ApplicationScoped
 public class RedeemService {
 
-    /** Caller, claim, conditional debit, entry with postings, lots drawn oldest first, settlement records: one statement (V9). */
-    private static final String REDEEM_IN_ONE_STATEMENT = """
-            select * from redeem_points($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-            """;
+    /**
+     * Caller, claim, conditional debit, entry with postings, lots drawn oldest first, settlement records: one function
+     * call (V9), in a transaction it may share with concurrent redemptions (GroupCommit).
+     */
+    private static final String REDEEM_IN_ONE_CALL = "redeem_points";
 
     static final int MAX_POINTS_PER_REDEMPTION = 10_000_000;
     static final int MAX_REFERENCE_LENGTH = 128;
@@ -83,7 +84,7 @@ public class RedeemService {
         try {
             Redemption redemption = validate(caller, input, Instant.now());
             return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),
-                            REDEEM_IN_ONE_STATEMENT, (arguments, entryId) -> addArguments(arguments, spend(entryId, redemption), redemption),
+                            REDEEM_IN_ONE_CALL, redemption.member().toString(), (arguments, entryId) -> addArguments(arguments, spend(entryId, redemption), redemption),
                             (row, entryId) -> posted(row, spend(entryId, redemption)), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(UserErrors::answerable)

@@ -19,6 +19,8 @@ import io.vertx.sqlclient.PoolOptions;
 @Singleton
 public class BoundedPoolCreator implements PgPoolCreator {
 
+    static final int PREPARED_STATEMENT_SQL_LIMIT = 64 * 1024;
+
     private final CoalitionConfig.DatabaseLimits limits;
 
     public BoundedPoolCreator(CoalitionConfig config) {
@@ -32,7 +34,10 @@ public class BoundedPoolCreator implements PgPoolCreator {
                 .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxWaitQueueSize(limits.maxWaitQueueSize());
         for (PgConnectOptions connect : input.pgConnectOptionsList()) {
-            connect.setConnectTimeout((int) limits.connectTimeout().toMillis());
+            connect.setConnectTimeout((int) limits.connectTimeout().toMillis())
+                    // GroupCommit's statements for a batch of earns run to a few thousand characters; Vert.x caches
+                    // none longer than 2,048 by default, and would parse them again for every batch.
+                    .setPreparedStatementCacheSqlLimit(PREPARED_STATEMENT_SQL_LIMIT);
         }
         return PgDriver.INSTANCE.createPool(input.vertx(), input.pgConnectOptionsList(), pool);
     }

@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.shared.Database;
+import org.coalition.gateway.shared.GroupCommit;
 import org.coalition.gateway.shared.Invariant;
 
 /**
@@ -25,9 +26,11 @@ public class TenantSessions {
     private static final String SET_CALLER = "select coalition_set_caller($1, $2, $3, $4)";
 
     private final Database database;
+    private final GroupCommit groupCommit;
 
-    public TenantSessions(Database database) {
+    public TenantSessions(Database database, GroupCommit groupCommit) {
         this.database = database;
+        this.groupCommit = groupCommit;
     }
 
     public <T> Uni<T> inTransaction(Caller caller, Function<SqlConnection, Uni<T>> work) {
@@ -46,10 +49,12 @@ public class TenantSessions {
                 caller.idempotencyScope());
     }
 
-    /** Runs one such statement on its own (its implicit transaction) and returns its single row. */
-    public Uni<Row> executeAlone(String statement, Tuple arguments) {
-        return database.withConnection(connection -> connection.preparedQuery(statement).execute(arguments))
-                .map(rows -> rows.iterator().next());
+    /**
+     * Calls such a function in an implicit transaction, which it may share with concurrent calls of the same function
+     * ({@link GroupCommit}), and returns its single row.
+     */
+    public Uni<Row> callInOneStatement(String function, Tuple arguments, String lockOrder) {
+        return groupCommit.call(function, arguments, lockOrder);
     }
 
     /**

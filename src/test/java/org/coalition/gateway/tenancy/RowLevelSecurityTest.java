@@ -27,6 +27,7 @@ import org.coalition.gateway.ledger.TransactionConnection;
 import org.coalition.gateway.ledger.TransactionQuery;
 import org.coalition.gateway.ledger.TransactionRepository;
 import org.coalition.gateway.shared.Database;
+import org.coalition.gateway.shared.GroupCommit;
 import org.coalition.gateway.shared.PageRequest;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
@@ -50,6 +51,8 @@ class RowLevelSecurityTest {
     Pool pool;
     @Inject
     Database database;
+    @Inject
+    GroupCommit groupCommit;
     @Inject
     Vertx vertx;
 
@@ -106,7 +109,7 @@ class RowLevelSecurityTest {
                         .getValue("quarkus.datasource.reactive.url", String.class)).setUser("coalition_app"))
                 .using(vertx.getDelegate())
                 .build());
-        TenantSessions narrowSessions = new TenantSessions(database.over(twoConnections));
+        TenantSessions narrowSessions = new TenantSessions(database.over(twoConnections), groupCommit);
         try {
             List<Uni<Boolean>> reads = new ArrayList<>();
             for (int i = 0; i < 100; i++) {

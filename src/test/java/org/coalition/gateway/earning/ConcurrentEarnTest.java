@@ -1,0 +1,126 @@
+package org.coalition.gateway.earning;
+
+import static io.restassured.RestAssured.given;
+import static org.coalition.gateway.support.Fixtures.FRESHMART;
+import static org.coalition.gateway.support.Fixtures.FUELCO;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.json.JsonObject;
+
+import org.coalition.gateway.ledger.LedgerAudit;
+import org.coalition.gateway.support.Fixtures;
+import org.coalition.gateway.support.Fixtures.EnrolledMember;
+import org.coalition.gateway.support.GatewayTest;
+import org.coalition.gateway.support.GraphQl;
+import org.coalition.gateway.support.Tokens;
+
+/**
+ * Earns that arrive together share statements and commits (shared.GroupCommit). Whatever batch carries it, each earn
+ * must get its own answer, under its own partner, and a failing earn must not take its neighbours down with it.
+ */
+@GatewayTest
+class ConcurrentEarnTest {
+
+    private static final int MEMBERS = 20;
+    private static final int EARNS_PER_MEMBER = 4;
+
+    @Inject
+    LedgerAudit audit;
+
+    @Test
+    void earnsThatShareACommitEachGetTheirOwnAnswer() {
+        List<EnrolledMember> members = new ArrayList<>();
+        for (int i = 0; i < MEMBERS; i++) {
+            members.add(Fixtures.enroll(FRESHMART));
+        }
+        double[] batchesBefore = batchedCalls();
+
+        List<Sent> sent = new ArrayList<>();
+        for (int round = 0; round < EARNS_PER_MEMBER; round++) {
+            for (EnrolledMember member : members) {
+                // FreshMart pays 1.5 points a euro, FuelCo 2: every earn's points say which rate it was booked at
+                String partner = round % 2 == 0 ? FRESHMART : FUELCO;
+                String amount = (10 + round) + ".00";
+                sent.add(new Sent(member, partner, amount, send(partner, Fixtures.earnInput(member, amount))));
+            }
+        }
+        Map<String, Object> duplicate = Fixtures.earnInput(members.get(0), "5.00");
+        CompletableFuture<JsonObject> first = send(FRESHMART, duplicate);
+        CompletableFuture<JsonObject> second = send(FRESHMART, duplicate);
+        EnrolledMember stranger = new EnrolledMember(null, Fixtures.newCardNumber());
+        CompletableFuture<JsonObject> unknown = send(FRESHMART, Fixtures.earnInput(stranger, "10.00"));
+
+        Map<String, Integer> expectedBalances = new HashMap<>();
+        for (Sent earn : sent) {
+            JsonObject payload = earnPayload(earn.response().join());
+            int points = expectedPoints(earn.partner(), earn.amount());
+            assertEquals(List.of(), payload.getJsonArray("userErrors").getList(), payload::encodePrettily);
+            assertEquals(points, payload.getJsonObject("transaction").getInteger("points"));
+            assertEquals(earn.member().id(), payload.getJsonObject("transaction").getJsonObject("member").getString("id"));
+            assertEquals(earn.partner().replace("-pos", ""), payload.getJsonObject("transaction").getJsonObject("partner").getString("id"));
+            expectedBalances.merge(earn.member().id(), points, Integer::sum);
+        }
+        JsonObject once = earnPayload(first.join());
+        JsonObject again = earnPayload(second.join());
+        assertEquals(once.getJsonObject("transaction").getString("id"), again.getJsonObject("transaction").getString("id"),
+                "the same key and payload is one earn, whichever of the two claimed it");
+        expectedBalances.merge(members.get(0).id(), once.getJsonObject("transaction").getInteger("points"), Integer::sum);
+        JsonObject refused = earnPayload(unknown.join());
+        assertEquals("MEMBER_NOT_FOUND", refused.getJsonArray("userErrors").getJsonObject(0).getString("code"), refused::encodePrettily);
+
+        for (EnrolledMember member : members) {
+            assertEquals(expectedBalances.get(member.id()), balanceOf(member), member.id());
+        }
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+        double[] batchesAfter = batchedCalls();
+        double calls = batchesAfter[0] - batchesBefore[0];
+        double statements = batchesAfter[1] - batchesBefore[1];
+        assertTrue(calls > statements, "some earns shared a statement: " + calls + " earns in " + statements + " statements");
+    }
+
+    private record Sent(EnrolledMember member, String partner, String amount, CompletableFuture<JsonObject> response) {
+    }
+
+    private static CompletableFuture<JsonObject> send(String partner, Map<String, Object> input) {
+        return GraphQl.send(Tokens.partner(partner), Fixtures.EARN, Map.of("input", input));
+    }
+
+    private static JsonObject earnPayload(JsonObject response) {
+        return response.getJsonObject("data").getJsonObject("earnPoints");
+    }
+
+    private static int expectedPoints(String partner, String amount) {
+        double euros = Double.parseDouble(amount);
+        return (int) Math.floor(FRESHMART.equals(partner) ? euros * 1.5 : euros * 2);
+    }
+
+    private static int balanceOf(EnrolledMember member) {
+        return GraphQl.call(Tokens.partner(FRESHMART), "query($ref: MemberRefInput!) { member(ref: $ref) { balance } }",
+                Map.of("ref", member.ref())).getInt("data.member.balance");
+    }
+
+    /** Earns carried, and statements that carried them, since the gateway started. */
+    private static double[] batchedCalls() {
+        String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return new double[] { sample(scrape, "sum"), sample(scrape, "count") };
+    }
+
+    private static double sample(String scrape, String suffix) {
+        Matcher sample = Pattern.compile("(?m)^coalition_database_group_commit_calls_" + suffix
+                + "\\{[^}]*function=\"earn_points\"[^}]*\\} ([0-9.eE+]+)$").matcher(scrape);
+        return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
+    }
+}
