@@ -37,7 +37,7 @@ card_key=$(openssl rand -hex 32)
 openssl genrsa -out "$work/key.pem" 2048 2>/dev/null
 DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$database DB_OWNER_USER=$PGUSER COALITION_PRIVACY_CARD_KEY="$card_key" \
 OIDC_PUBLIC_KEY="$(openssl rsa -in "$work/key.pem" -pubout -outform DER 2>/dev/null | base64 -w0)" \
-OIDC_TOKEN_ISSUER=https://bench.local java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
+OIDC_TOKEN_ISSUER=https://bench.local java -Xmx256m -XX:+UseParallelGC -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
 for _ in $(seq 1 90); do curl -sf localhost:8080/q/health/ready >/dev/null && break; sleep 1; done
 curl -sf localhost:8080/q/health/ready >/dev/null || { cat "$work/gateway.log"; exit 1; }

@@ -148,6 +148,8 @@ class KubernetesManifestsTest {
             VolumeMount tmp = mountAt(c, "/tmp").orElseThrow(() -> new AssertionError(where + "mounts a volume at /tmp"));
             assertNotNull(volume(pod, tmp.getName()).getEmptyDir(), where + "/tmp is an emptyDir");
             assertTrue(javaOptions(c).contains("-XX:MaxRAMPercentage="), where + "the heap is sized from the memory limit (JAVA_OPTS_APPEND)");
+            // the collector the benchmark measured; left to ergonomics it would be serial under the memory limit
+            assertTrue(javaOptions(c).contains("-XX:+UseParallelGC"), where + "the parallel collector (JAVA_OPTS_APPEND)");
         }
         Container gateway = gateway(deployment);
         assertEquals(1, gateway.getPorts().size(), overlay + ": one port");
