@@ -212,7 +212,9 @@ for workload in $workloads; do
   gc_line=$(wc -l < "$work/gc.log")
   gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu) machine_before=$(machine_cpu)
   ( peak=0; while kill -0 $gateway_pid 2>/dev/null; do
-      rss=$(awk '/VmRSS/ { print $2 }' /proc/$gateway_pid/status); [ "$rss" -gt "$peak" ] && peak=$rss && echo $peak > "$work/rss"
+      # written aside and renamed: the kill below may land between the truncation and the write of a plain redirect
+      rss=$(awk '/VmRSS/ { print $2 }' /proc/$gateway_pid/status); [ "$rss" -gt "$peak" ] && peak=$rss \
+        && echo $peak > "$work/rss.next" && mv "$work/rss.next" "$work/rss"
       sleep 0.5; done ) & sampler=$!
   result=$(drive "$workload" "$seconds")
   kill $sampler; wait $sampler 2>/dev/null || true

@@ -262,9 +262,11 @@ public interface CoalitionConfig {
 
         /**
          * Earns (and redemptions) that share one statement and one commit at most ({@link GroupCommit}); 1 turns
-         * batching off. Batches form only while every one of {@code group-commit-statements} is busy.
+         * batching off. Batches form only while every one of {@code group-commit-statements} is busy. Larger batches
+         * cost PostgreSQL no less per earn and stretch the wait of the earns queued behind them: on two cores 16 gave
+         * 1,505-1,579 earns/s with a p99 of 39 ms, 32 gave 1,220-1,387 with 50-58 ms (bench/README.md, "Session 8").
          */
-        @WithDefault("32")
+        @WithDefault("16")
         int groupCommitMaxCalls();
 
         /**
