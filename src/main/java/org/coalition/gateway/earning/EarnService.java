@@ -111,7 +111,7 @@ public class EarnService {
         try {
             Earning earning = validate(caller, input, Instant.now());
             return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
-                            EARN_IN_ONE_CALL, earning.member().toString(), (arguments, entryId) -> addArguments(arguments, earning),
+                            EARN_IN_ONE_CALL, lockOrder(earning), (arguments, entryId) -> addArguments(arguments, earning),
                             (row, entryId) -> posted(row, entryId, earning), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(UserErrors::answerable)
@@ -119,6 +119,14 @@ public class EarnService {
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(EarnPointsPayload.failed(failure.errors()));
         }
+    }
+
+    /**
+     * Earns share transactions in member order (shared.GroupCommit), except those a campaign may pay: each takes one
+     * of its campaign's budget slots, chosen at random, which earns in two batches would take in opposite orders.
+     */
+    private static Optional<String> lockOrder(Earning earning) {
+        return earning.bonuses().isEmpty() ? Optional.of(earning.member().toString()) : Optional.empty();
     }
 
     /** A validated earn request: everything needed to post it without looking at the input again. */

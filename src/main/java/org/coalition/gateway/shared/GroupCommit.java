@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -35,7 +36,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <p>How: at most {@code statements} batches of a function are in flight. A call that finds a free slot goes at
  * once, alone, so a quiet gateway adds no wait; calls arriving while every slot is busy queue, and a slot that frees
  * takes up to {@code maxCalls} of them. A batch locks its members in one order (the callers' {@code lockOrder}), so
- * two batches do not deadlock over the same members. A batch commits or fails as a whole: when one of its calls
+ * two batches do not deadlock over the same members; a call that locks other shared rows (a campaign's budget) stays
+ * out of batches. A batch commits or fails as a whole: when one of its calls
  * fails (an unknown card, too few points, a deadlock PostgreSQL broke), every call of it runs again alone, so each
  * gets its own answer and the others still take effect. A database that is unavailable fails the whole batch; its
  * callers retry with their idempotency keys, as they would after any {@link ServiceUnavailable}.
@@ -65,11 +67,20 @@ public class GroupCommit {
      * Calls {@code function} with {@code arguments} and returns its single row, alone or in a batch.
      *
      * @param lockOrder orders the calls of a batch; calls that lock the same rows first must give the same value
-     *                  (the member's key), so that batches lock them in one order
+     *                  (the member's key), so that batches lock them in one order. Empty keeps the call out of batches:
+     *                  for a call that also locks rows no order protects, e.g. a campaign's budget slots, which two
+     *                  batches of several earns each could take in opposite orders and deadlock on.
      */
-    public Uni<Row> call(String function, Tuple arguments, String lockOrder) {
-        return Uni.createFrom().emitter(emitter -> lane(function, arguments.size())
-                .enqueue(new Call(arguments, lockOrder, emitter, Vertx.currentContext())));
+    public Uni<Row> call(String function, Tuple arguments, Optional<String> lockOrder) {
+        return Uni.createFrom().emitter(emitter -> {
+            Lane lane = lane(function, arguments.size());
+            Call call = new Call(arguments, lockOrder.orElse(""), emitter, Vertx.currentContext());
+            if (lockOrder.isPresent()) {
+                lane.enqueue(call);
+            } else {
+                lane.outsideBatches(call);
+            }
+        });
     }
 
     private Lane lane(String function, int arity) {
@@ -125,6 +136,12 @@ public class GroupCommit {
                 batch = nextBatch();
             }
             send(batch);
+        }
+
+        /** At once, on its own statement, beside the batches and not counted against their slots. */
+        void outsideBatches(Call call) {
+            callsPerStatement.record(1);
+            alone(call).subscribe().with(ignored -> { }, ignored -> { });
         }
 
         private synchronized List<Call> nextBatch() {

@@ -1,5 +1,6 @@
 package org.coalition.gateway.tenancy;
 
+import java.util.Optional;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,7 +54,7 @@ public class TenantSessions {
      * Calls such a function in an implicit transaction, which it may share with concurrent calls of the same function
      * ({@link GroupCommit}), and returns its single row.
      */
-    public Uni<Row> callInOneStatement(String function, Tuple arguments, String lockOrder) {
+    public Uni<Row> callInOneStatement(String function, Tuple arguments, Optional<String> lockOrder) {
         return groupCommit.call(function, arguments, lockOrder);
     }
 

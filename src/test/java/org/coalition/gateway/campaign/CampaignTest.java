@@ -31,6 +31,7 @@ import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
 import org.coalition.gateway.support.GraphQl;
+import org.coalition.gateway.support.Metrics;
 import org.coalition.gateway.support.Tokens;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -129,6 +130,30 @@ class CampaignTest {
         assertEquals(2_000, granted, "60 earns wanted 3,000 bonus points: the whole budget went, not a point more");
         JsonPath listed = GraphQl.call(Tokens.partner(FRESHMART), "{ campaigns { id remainingBudgetPoints } }");
         assertEquals(0, listed.getInt("data.campaigns.find { it.id == '" + campaign + "' }.remainingBudgetPoints"));
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+    }
+
+    @Test
+    void earnsACampaignMayPayKeepTheirTransactionsToThemselves() {
+        // Each takes one of the campaign's budget slots, chosen at random: two shared transactions would take them in
+        // opposite orders and deadlock (shared.GroupCommit).
+        String campaign = createOk(FRESHMART, basketBonus("Late opening", "1.00", 5, 100_000), null);
+        List<EnrolledMember> members = IntStream.range(0, 10).mapToObj(i -> Fixtures.enroll(FRESHMART)).toList();
+        double sharedBefore = Metrics.earnsThatSharedAStatement();
+
+        List<CompletableFuture<JsonObject>> earns = IntStream.range(0, 40)
+                .mapToObj(i -> GraphQl.send(Tokens.partner(FRESHMART), EARN,
+                        Map.of("input", earnInput(members.get(i % members.size()), "10.00", null))))
+                .toList();
+        int granted = earns.stream().map(CompletableFuture::join)
+                .mapToInt(response -> {
+                    JsonObject payload = response.getJsonObject("data").getJsonObject("earnPoints");
+                    assertEquals(0, payload.getJsonArray("userErrors").size(), payload::encode);
+                    return bonusTotal(payload.getJsonArray("bonuses"), campaign);
+                }).sum();
+
+        assertEquals(40 * 5, granted);
+        assertEquals(sharedBefore, Metrics.earnsThatSharedAStatement(), "no earn a campaign may pay shared a statement");
         assertEquals(List.of(), audit.violations().await().indefinitely());
     }
 

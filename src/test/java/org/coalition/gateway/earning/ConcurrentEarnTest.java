@@ -1,6 +1,5 @@
 package org.coalition.gateway.earning;
 
-import static io.restassured.RestAssured.given;
 import static org.coalition.gateway.support.Fixtures.FRESHMART;
 import static org.coalition.gateway.support.Fixtures.FUELCO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,8 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -25,6 +22,7 @@ import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
 import org.coalition.gateway.support.GraphQl;
+import org.coalition.gateway.support.Metrics;
 import org.coalition.gateway.support.Tokens;
 
 /**
@@ -46,7 +44,7 @@ class ConcurrentEarnTest {
         for (int i = 0; i < MEMBERS; i++) {
             members.add(Fixtures.enroll(FRESHMART));
         }
-        double[] batchesBefore = batchedCalls();
+        double sharedBefore = Metrics.earnsThatSharedAStatement();
 
         List<Sent> sent = new ArrayList<>();
         for (int round = 0; round < EARNS_PER_MEMBER; round++) {
@@ -85,10 +83,7 @@ class ConcurrentEarnTest {
             assertEquals(expectedBalances.get(member.id()), balanceOf(member), member.id());
         }
         assertEquals(List.of(), audit.violations().await().indefinitely());
-        double[] batchesAfter = batchedCalls();
-        double calls = batchesAfter[0] - batchesBefore[0];
-        double statements = batchesAfter[1] - batchesBefore[1];
-        assertTrue(calls > statements, "some earns shared a statement: " + calls + " earns in " + statements + " statements");
+        assertTrue(Metrics.earnsThatSharedAStatement() > sharedBefore, "some earns shared a statement");
     }
 
     private record Sent(EnrolledMember member, String partner, String amount, CompletableFuture<JsonObject> response) {
@@ -110,17 +105,5 @@ class ConcurrentEarnTest {
     private static int balanceOf(EnrolledMember member) {
         return GraphQl.call(Tokens.partner(FRESHMART), "query($ref: MemberRefInput!) { member(ref: $ref) { balance } }",
                 Map.of("ref", member.ref())).getInt("data.member.balance");
-    }
-
-    /** Earns carried, and statements that carried them, since the gateway started. */
-    private static double[] batchedCalls() {
-        String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return new double[] { sample(scrape, "sum"), sample(scrape, "count") };
-    }
-
-    private static double sample(String scrape, String suffix) {
-        Matcher sample = Pattern.compile("(?m)^coalition_database_group_commit_calls_" + suffix
-                + "\\{[^}]*function=\"earn_points\"[^}]*\\} ([0-9.eE+]+)$").matcher(scrape);
-        return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
     }
 }

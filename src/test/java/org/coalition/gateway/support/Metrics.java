@@ -1,0 +1,27 @@
+package org.coalition.gateway.support;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads the gateway's Prometheus scrape, as an operator's dashboard would. */
+public final class Metrics {
+
+    private Metrics() {
+    }
+
+    /** The value of the first sample of {@code name} whose labels include {@code label} (e.g. {@code function="earn_points"}); 0 if none. */
+    public static double sample(String name, String label) {
+        String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*" + Pattern.quote(label) + "[^}]*\\} ([0-9.eE+]+)$")
+                .matcher(scrape);
+        return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
+    }
+
+    /** Earns that shared a statement with another earn since the gateway started (shared.GroupCommit). */
+    public static double earnsThatSharedAStatement() {
+        String label = "function=\"earn_points\"";
+        return sample("coalition_database_group_commit_calls_sum", label) - sample("coalition_database_group_commit_calls_count", label);
+    }
+}
