@@ -117,15 +117,7 @@ class CampaignTest {
         String campaign = createOk(FRESHMART, basketBonus("Opening weekend", "1.00", 50, 2_000), null);
         EnrolledMember member = Fixtures.enroll(FRESHMART);
 
-        List<CompletableFuture<JsonObject>> earns = IntStream.range(0, 60)
-                .mapToObj(i -> GraphQl.send(Tokens.partner(FRESHMART), EARN, Map.of("input", earnInput(member, "10.00", null))))
-                .toList();
-        int granted = earns.stream().map(CompletableFuture::join)
-                .mapToInt(response -> {
-                    JsonObject payload = response.getJsonObject("data").getJsonObject("earnPoints");
-                    assertEquals(0, payload.getJsonArray("userErrors").size(), payload::encode);
-                    return bonusTotal(payload.getJsonArray("bonuses"), campaign);
-                }).sum();
+        int granted = grantedByConcurrentEarns(campaign, IntStream.range(0, 60).mapToObj(i -> member).toList());
 
         assertEquals(2_000, granted, "60 earns wanted 3,000 bonus points: the whole budget went, not a point more");
         JsonPath listed = GraphQl.call(Tokens.partner(FRESHMART), "{ campaigns { id remainingBudgetPoints } }");
@@ -141,20 +133,24 @@ class CampaignTest {
         List<EnrolledMember> members = IntStream.range(0, 10).mapToObj(i -> Fixtures.enroll(FRESHMART)).toList();
         double sharedBefore = Metrics.earnsThatSharedAStatement();
 
-        List<CompletableFuture<JsonObject>> earns = IntStream.range(0, 40)
-                .mapToObj(i -> GraphQl.send(Tokens.partner(FRESHMART), EARN,
-                        Map.of("input", earnInput(members.get(i % members.size()), "10.00", null))))
+        int granted = grantedByConcurrentEarns(campaign, IntStream.range(0, 40).mapToObj(i -> members.get(i % members.size())).toList());
+
+        assertEquals(40 * 5, granted);
+        assertEquals(sharedBefore, Metrics.earnsThatSharedAStatement(), "no earn a campaign may pay shared a statement");
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+    }
+
+    /** One 10.00 EUR earn at FreshMart per member given, all sent at once; the campaign's bonus points they got. */
+    private static int grantedByConcurrentEarns(String campaign, List<EnrolledMember> members) {
+        List<CompletableFuture<JsonObject>> earns = members.stream()
+                .map(member -> GraphQl.send(Tokens.partner(FRESHMART), EARN, Map.of("input", earnInput(member, "10.00", null))))
                 .toList();
-        int granted = earns.stream().map(CompletableFuture::join)
+        return earns.stream().map(CompletableFuture::join)
                 .mapToInt(response -> {
                     JsonObject payload = response.getJsonObject("data").getJsonObject("earnPoints");
                     assertEquals(0, payload.getJsonArray("userErrors").size(), payload::encode);
                     return bonusTotal(payload.getJsonArray("bonuses"), campaign);
                 }).sum();
-
-        assertEquals(40 * 5, granted);
-        assertEquals(sharedBefore, Metrics.earnsThatSharedAStatement(), "no earn a campaign may pay shared a statement");
-        assertEquals(List.of(), audit.violations().await().indefinitely());
     }
 
     @Test
