@@ -117,6 +117,8 @@ public class GroupCommit {
         private int inFlight;
 
         Lane(String function, int arity) {
+            // the name goes into the statement's text: the services' constants, never anything a caller sent
+            Invariant.check(function.matches("[a-z_]+"), "a group commit of something other than a function name");
             this.function = function;
             this.arity = arity;
             this.callsPerStatement = DistributionSummary.builder("coalition.database.group.commit.calls")
@@ -125,17 +127,21 @@ public class GroupCommit {
         }
 
         void enqueue(Call call) {
-            List<Call> batch;
+            List<Call> batch = null;
+            boolean full;
             synchronized (this) {
-                if (queued.size() >= maxQueued) {
-                    // as when the pool's own wait queue is full: refused at once rather than waited for
-                    call.fail(new ServiceUnavailable(new IllegalStateException("the group commit queue of " + function + " is full")));
-                    return;
+                full = queued.size() >= maxQueued;
+                if (!full) {
+                    queued.add(call);
+                    batch = nextBatch();
                 }
-                queued.add(call);
-                batch = nextBatch();
             }
-            send(batch);
+            if (full) {
+                // as when the pool's own wait queue is full: refused at once rather than waited for
+                call.fail(new ServiceUnavailable(new IllegalStateException("the group commit queue of " + function + " is full")));
+            } else {
+                send(batch);
+            }
         }
 
         /** At once, on its own statement, beside the batches and not counted against their slots. */
