@@ -126,7 +126,7 @@ public class EarnService {
      * of its campaign's budget slots, chosen at random, which earns in two batches would take in opposite orders.
      */
     private static Optional<String> lockOrder(Earning earning) {
-        return earning.bonuses().isEmpty() ? Optional.of(earning.member().toString()) : Optional.empty();
+        return earning.bonuses().isEmpty() ? Optional.of(earning.member().lockOrder()) : Optional.empty();
     }
 
     /** A validated earn request: everything needed to post it without looking at the input again. */

@@ -10,14 +10,32 @@ import org.coalition.gateway.shared.UserError;
 /** A validated reference to one member: by id, or by card number. */
 public sealed interface MemberKey {
 
+    /**
+     * Equal for equal references, and different for different ones: the order in which calls sharing a transaction
+     * lock their members (shared.GroupCommit), so that two such transactions lock them in one order.
+     */
+    String lockOrder();
+
     record ById(UUID id) implements MemberKey {
+        @Override
+        public String lockOrder() {
+            return "id:" + id;
+        }
     }
 
     record ByCard(String cardNumber) implements MemberKey {
+        @Override
+        public String lockOrder() {
+            return "card:" + cardNumber;
+        }
     }
 
     /** The member who claimed their card with this login (a member token's subject). */
     record BySubject(String subject) implements MemberKey {
+        @Override
+        public String lockOrder() {
+            return "subject:" + subject;
+        }
     }
 
     /**

@@ -85,7 +85,8 @@ public class RedeemService {
         try {
             Redemption redemption = validate(caller, input, Instant.now());
             return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),
-                            REDEEM_IN_ONE_CALL, Optional.of(redemption.member().toString()), (arguments, entryId) -> addArguments(arguments, spend(entryId, redemption), redemption),
+                            REDEEM_IN_ONE_CALL, Optional.of(redemption.member().lockOrder()),
+                            (arguments, entryId) -> addArguments(arguments, spend(entryId, redemption), redemption),
                             (row, entryId) -> posted(row, spend(entryId, redemption)), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(UserErrors::answerable)
