@@ -15,6 +15,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import org.coalition.gateway.ledger.EntryIds;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.ErrorCode;
+import org.coalition.gateway.shared.GroupCommit;
 import org.coalition.gateway.shared.Invariant;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.TenantSessions;
@@ -40,9 +41,11 @@ public class IdempotentTransactions {
             """;
 
     private final TenantSessions sessions;
+    private final GroupCommit groupCommit;
 
-    public IdempotentTransactions(TenantSessions sessions) {
+    public IdempotentTransactions(TenantSessions sessions, GroupCommit groupCommit) {
         this.sessions = sessions;
+        this.groupCommit = groupCommit;
     }
 
     /**
@@ -78,7 +81,7 @@ public class IdempotentTransactions {
         Tuple tuple = sessions.callerArguments(caller)
                 .addString(request.key()).addString(request.operation()).addString(request.fingerprint()).addUUID(resultId);
         arguments.accept(tuple, resultId);
-        return sessions.callInOneStatement(function, tuple, lockOrder).flatMap(row -> {
+        return groupCommit.call(function, tuple, lockOrder).flatMap(row -> {
             if (row.getBoolean("claimed")) {
                 return Uni.createFrom().item(posted.apply(row, resultId));
             }

@@ -1,17 +1,14 @@
 package org.coalition.gateway.tenancy;
 
-import java.util.Optional;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.shared.Database;
-import org.coalition.gateway.shared.GroupCommit;
 import org.coalition.gateway.shared.Invariant;
 
 /**
@@ -27,11 +24,9 @@ public class TenantSessions {
     private static final String SET_CALLER = "select coalition_set_caller($1, $2, $3, $4)";
 
     private final Database database;
-    private final GroupCommit groupCommit;
 
-    public TenantSessions(Database database, GroupCommit groupCommit) {
+    public TenantSessions(Database database) {
         this.database = database;
-        this.groupCommit = groupCommit;
     }
 
     public <T> Uni<T> inTransaction(Caller caller, Function<SqlConnection, Uni<T>> work) {
@@ -48,14 +43,6 @@ public class TenantSessions {
         Invariant.check(caller.kind() != Caller.Kind.UNKNOWN, "a database session for an unknown caller");
         return Tuple.of(caller.kind().name(), orEmpty(caller.partnerId()), caller.isMember() ? caller.subject() : "",
                 caller.idempotencyScope());
-    }
-
-    /**
-     * Calls such a function in an implicit transaction, which it may share with concurrent calls of the same function
-     * ({@link GroupCommit}), and returns its single row.
-     */
-    public Uni<Row> callInOneStatement(String function, Tuple arguments, Optional<String> lockOrder) {
-        return groupCommit.call(function, arguments, lockOrder);
     }
 
     /**

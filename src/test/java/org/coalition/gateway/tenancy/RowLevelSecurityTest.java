@@ -27,7 +27,6 @@ import org.coalition.gateway.ledger.TransactionConnection;
 import org.coalition.gateway.ledger.TransactionQuery;
 import org.coalition.gateway.ledger.TransactionRepository;
 import org.coalition.gateway.shared.Database;
-import org.coalition.gateway.shared.GroupCommit;
 import org.coalition.gateway.shared.PageRequest;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
@@ -51,8 +50,6 @@ class RowLevelSecurityTest {
     Pool pool;
     @Inject
     Database database;
-    @Inject
-    GroupCommit groupCommit;
     @Inject
     Vertx vertx;
 
@@ -109,7 +106,7 @@ class RowLevelSecurityTest {
                         .getValue("quarkus.datasource.reactive.url", String.class)).setUser("coalition_app"))
                 .using(vertx.getDelegate())
                 .build());
-        TenantSessions narrowSessions = new TenantSessions(database.over(twoConnections), groupCommit);
+        TenantSessions narrowSessions = new TenantSessions(database.over(twoConnections));
         try {
             List<Uni<Boolean>> reads = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
