@@ -2,6 +2,7 @@ package org.coalition.gateway.support;
 
 import static io.restassured.RestAssured.given;
 
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -11,12 +12,20 @@ public final class Metrics {
     private Metrics() {
     }
 
-    /** The value of the first sample of {@code name} whose labels include {@code label} (e.g. {@code function="earn_points"}); 0 if none. */
-    public static double sample(String name, String label) {
+    /**
+     * The value of the first sample of {@code name} whose labels include each of {@code labels} (e.g.
+     * {@code function="earn_points"}); 0 if there is none.
+     */
+    public static double sample(String name, String... labels) {
         String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*" + Pattern.quote(label) + "[^}]*\\} ([0-9.eE+]+)$")
-                .matcher(scrape);
-        return sample.find() ? Double.parseDouble(sample.group(1)) : 0;
+        Matcher sample = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+]+)$").matcher(scrape);
+        while (sample.find()) {
+            String found = sample.group(1) == null ? "" : sample.group(1);
+            if (Arrays.stream(labels).allMatch(found::contains)) {
+                return Double.parseDouble(sample.group(2));
+            }
+        }
+        return 0;
     }
 
     /** Earns that shared a statement with another earn since the gateway started (shared.GroupCommit). */
