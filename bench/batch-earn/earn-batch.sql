@@ -4,8 +4,8 @@
 -- (idempotency key, balance, entry, two postings, lot, ledger event, partner event with its payload, settlement
 -- record, qualifying points), as the gateway's role under row-level security, and reads what an earn reads besides
 -- (the member's tier and window sum, a paid club, a pending referral, running challenges). bench_earn_one calls the
--- real earn_points for one earn with the same amounts, for comparison in the same harness; bench_earn_loop calls it
--- for several earns in one transaction, as group commit does. Run by run.sh.
+-- real earn_points for one earn with the same amounts, for comparison in the same harness; bench_earn_points calls it
+-- with a batch of several earns, as group commit does since V57. Run by run.sh.
 
 create table if not exists bench_members as
 select row_number() over (order by subject)::int as n, id as member_id, account_id from members where subject like 'bench-member-%';
@@ -98,36 +98,40 @@ begin
 end
 $$;
 
--- Earns through the real earn_points, several in one transaction as group commit makes them (shared.GroupCommit),
--- members in the order a batch locks them, with the arguments the gateway would send for a 10.00 EUR basket at
--- FreshMart (contract version 2: 15 points, 0.01 EUR a point) and the demo tier program.
-create or replace function bench_earn_loop(_size int, _members int) returns int
+-- Earns through the real earn_points (V57): a batch of distinct random members, as group commit sends them
+-- (shared.GroupCommit), with the request the gateway would build for a 10.00 EUR basket at FreshMart (contract
+-- version 2: 15 points, 0.01 EUR a point) and the demo tier program.
+create or replace function bench_earn_points(_size int, _members int) returns int
     language plpgsql as $$
 declare
     _issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'freshmart');
     _operator_issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'coalition-operator');
-    _row record;
-    _member uuid;
-    _done int := 0;
 begin
-    for _member in select b.member_id from bench_members b
-                   where b.n = any(array(select 1 + floor(random() * _members)::int from generate_series(1, _size)))
-                   order by b.member_id loop
-    select * into _row from earn_points('PARTNER', 'freshmart', '', 'partner:freshmart-pos',
-        gen_random_uuid()::text, 'earnPoints', md5(random()::text), coalition_uuid_v7(),
-        'ID', _member::text, 'freshmart', 15, 10.00, 'EUR', 'STORE', null, now(), 2,
-        array[_issued, 0], array[-15, 15]::bigint[], now() + interval '24 months',
-        array['ISSUANCE_FEE'], array['freshmart'], array['coalition-operator'], array[15], array[0.15], array['EUR'],
-        'coalition-operator', array[_issued, 0], array[-1, 1]::bigint[], 0.01, 'EUR', '{}'::uuid[], '{}'::int[], '{}'::uuid[],
-        'QUALIFYING_POINTS', 12, array['BASIC', 'SILVER', 'GOLD'], array[0, 2000, 10000], array[0, 3, 7],
-        array[true, true, false], array[_operator_issued, 0], array[-1, 1]::bigint[], gen_random_uuid(),
-        1, 100, 200, true, gen_random_uuid(), gen_random_uuid(), gen_random_uuid());
-    _done := _done + 1;
-    end loop;
-    return _done;
+    return (select count(*) from earn_points('PARTNER', 'freshmart', '', 'partner:freshmart-pos', (
+        select jsonb_agg(jsonb_build_object(
+            'key', gen_random_uuid()::text, 'operation', 'earnPoints', 'hash', md5(random()::text),
+            'entry', coalition_uuid_v7(), 'member_by', 'ID', 'member_ref', b.member_id::text, 'partner', 'freshmart',
+            'points', 15, 'purchase_amount', '10.00', 'currency', 'EUR', 'channel', 'STORE', 'reference', null,
+            'occurred_at', now(), 'contract_version', 2, 'accounts', jsonb_build_array(_issued, 0),
+            'amounts', jsonb_build_array(-15, 15), 'lot_expires_at', now() + interval '24 months',
+            'record_kinds', jsonb_build_array('ISSUANCE_FEE'), 'record_debtors', jsonb_build_array('freshmart'),
+            'record_creditors', jsonb_build_array('coalition-operator'), 'record_points', jsonb_build_array(15),
+            'record_amounts', jsonb_build_array('0.15'), 'record_currencies', jsonb_build_array('EUR'),
+            'operator', 'coalition-operator', 'unit_accounts', jsonb_build_array(_issued, 0),
+            'unit_amounts', jsonb_build_array(-1, 1), 'issue_price', '0.01', 'fee_currency', 'EUR',
+            'bonus_campaigns', '[]'::jsonb, 'bonus_points', '[]'::jsonb, 'bonus_entries', '[]'::jsonb,
+            'tier_measure', 'QUALIFYING_POINTS', 'tier_window_months', 12, 'tiers', '["BASIC", "SILVER", "GOLD"]'::jsonb,
+            'tier_thresholds', '[0, 2000, 10000]'::jsonb, 'tier_bonus_points', '[0, 3, 7]'::jsonb,
+            'tier_operator_funded', '[true, true, false]'::jsonb,
+            'operator_unit_accounts', jsonb_build_array(_operator_issued, 0), 'operator_unit_amounts', jsonb_build_array(-1, 1),
+            'tier_entry', gen_random_uuid(), 'referral_minimum_points', 1, 'referred_bonus', 100, 'referrer_bonus', 200,
+            'referral_operator_funded', true, 'referred_entry', gen_random_uuid(), 'referrer_entry', gen_random_uuid(),
+            'club_entry', gen_random_uuid()))
+        from bench_members b
+        where b.n = any(array(select distinct 1 + floor(random() * _members)::int from generate_series(1, _size))))));
 end
 $$;
 -- One earn through the real earn_points, alone in its transaction.
 create or replace function bench_earn_one(_members int) returns int
-    language sql as $$ select bench_earn_loop(1, _members) $$;
-grant execute on function bench_earn_batch(int, int), bench_earn_one(int), bench_earn_loop(int, int) to coalition_app;
+    language sql as $$ select bench_earn_points(1, _members) $$;
+grant execute on function bench_earn_batch(int, int), bench_earn_one(int), bench_earn_points(int, int) to coalition_app;

@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
-# What a set-based batch of earns would cost PostgreSQL (issue 6), and what several earn_points calls in one
-# transaction cost (group commit), measured with pgbench on this machine beside the real earn_points and pgbench's
-# TPC-B: bench/batch-earn/run.sh [--clients 8] [--seconds 20] [--members 100000] [--sizes "8 32 128"]
-# [--loops "8 32"]. Needs what bench/run.sh needs, GNU time (/usr/bin/time; Debian: time), and the packaged gateway
-# (./mvnw package), which it starts once to migrate a scratch database and register the demo partners. See
-# bench/README.md, "Session 7" and "Session 8".
+# What earns cost PostgreSQL (issue 6): the real earn_points with one earn and with a batch of several (as group
+# commit sends them, V57), and the session-7 prototype of a set-based batch, measured with pgbench on this machine
+# beside pgbench's TPC-B: bench/batch-earn/run.sh [--clients 8] [--seconds 20] [--members 100000]
+# [--sizes "8 32 128" (the prototype)] [--batches "8 32" (the real function)]. Needs what bench/run.sh needs, GNU
+# time (/usr/bin/time; Debian: time), and the packaged gateway (./mvnw package), which it starts once to migrate a
+# scratch database and register the demo partners. See bench/README.md, "Session 7", "Session 8" and "Session 9".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-clients=8 seconds=20 members=100000 sizes="8 32 128" loops="8 32"
+clients=8 seconds=20 members=100000 sizes="8 32 128" batches="8 32"
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --members) members=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
-    --loops) loops=$2; shift 2 ;;
+    --batches) batches=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -70,8 +70,8 @@ measure() { # label, pgbench script; prints one table row
 echo "| statement | transactions/s | earns/s | PostgreSQL CPU ms per earn |"
 echo "|---|---|---|---|"
 measure "earn_points, one earn per transaction" "select bench_earn_one($members);"
-for size in $loops; do
-  measure "$size earn_points calls in one transaction" "select bench_earn_loop($size, $members);"
+for size in $batches; do
+  measure "earn_points with a batch of $size" "select bench_earn_points($size, $members);"
 done
 for size in $sizes; do
   measure "set-based batch of $size" "select bench_earn_batch($size, $members);"

@@ -5,10 +5,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Currency;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,6 +19,8 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.campaign.BonusRules;
@@ -57,8 +61,8 @@ public class EarnService {
 
     /**
      * Caller, claim, credit, entry with postings and lot, settlement record, the member's tier and its bonus, a
-     * pending referral's rewards, and the bonuses of the partner's campaigns: one function call, one round trip (V9,
-     * V13, V16, V19), in a transaction it may share with concurrent earns (GroupCommit).
+     * pending referral's rewards, and the bonuses of the partner's campaigns: one function call, one round trip, which
+     * takes concurrent earns of the same caller as one set (V57, GroupCommit).
      */
     private static final String EARN_IN_ONE_CALL = "earn_points";
 
@@ -110,8 +114,8 @@ public class EarnService {
         Tracing.tag(caller, "earnPoints");
         try {
             Earning earning = validate(caller, input, Instant.now());
-            return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
-                            EARN_IN_ONE_CALL, lockOrder(earning), (arguments, entryId) -> addArguments(arguments, earning),
+            return idempotent.executeInSet(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
+                            EARN_IN_ONE_CALL, lockOrder(earning), (request, entryId) -> putFields(request, earning),
                             (row, entryId) -> posted(row, entryId, earning), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(UserErrors::answerable)
@@ -206,72 +210,72 @@ public class EarnService {
         }
     }
 
-    /** The arguments of earn_points after caller, claim and entry id (see V9). */
-    private Tuple addArguments(Tuple arguments, Earning earning) {
+    /** An earn_points request's fields besides its claim and entry id (V57's {@code earn_request}). */
+    private JsonObject putFields(JsonObject request, Earning earning) {
         int points = earning.earned().points();
         String partnerId = earning.contract().id();
-        List<Posting> postings = PostingTemplate.EARN.postings(points,
-                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId));
         EarnPointsInput input = earning.input();
-        arguments.addString(MemberRepository.keyKind(earning.member()))
-                .addString(members.keyReference(earning.member()))
-                .addString(partnerId)
-                .addInteger(points)
-                .addBigDecimal(input.purchaseAmount)
-                .addString(input.currency)
-                .addString(input.channel == null ? null : input.channel.name())
-                .addString(input.partnerReference)
-                .addOffsetDateTime(earning.occurredAt().atOffset(ZoneOffset.UTC))
-                .addInteger(earning.version().number());
-        JournalWriter.addPostings(arguments, postings)
-                .addOffsetDateTime(expiresAt(earning).atOffset(ZoneOffset.UTC));
-        SettlementRecorder.addRecords(arguments, points == 0 ? List.of()
+        request.put("member_by", MemberRepository.keyKind(earning.member()))
+                .put("member_ref", members.keyReference(earning.member()))
+                .put("partner", partnerId)
+                .put("points", points)
+                .put("purchase_amount", input.purchaseAmount.toPlainString())
+                .put("currency", input.currency)
+                .put("channel", input.channel == null ? null : input.channel.name())
+                .put("reference", input.partnerReference)
+                .put("occurred_at", earning.occurredAt().toString())
+                .put("contract_version", earning.version().number())
+                .put("lot_expires_at", expiresAt(earning).toString());
+        JournalWriter.putPostings(request, "accounts", "amounts", PostingTemplate.EARN.postings(points,
+                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId)));
+        SettlementRecorder.putRecords(request, points == 0 ? List.of()
                 : List.of(settlement.issuanceFee(earning.version(), partnerId, points)));
-        return addBonusArguments(arguments, earning);
+        return putBonusFields(request, earning);
     }
 
     /** What the statement needs to grant the candidate bonuses: one point's postings, the fee, the candidates. */
-    private Tuple addBonusArguments(Tuple arguments, Earning earning) {
+    private JsonObject putBonusFields(JsonObject request, Earning earning) {
         String partnerId = earning.contract().id();
-        arguments.addString(config.operator().partnerId());
-        JournalWriter.addPostings(arguments, PostingTemplate.BONUS.postings(1,
+        request.put("operator", config.operator().partnerId());
+        JournalWriter.putPostings(request, "unit_accounts", "unit_amounts", PostingTemplate.BONUS.postings(1,
                 accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId)));
         List<CampaignBook.Candidate> bonuses = earning.bonuses();
-        arguments.addBigDecimal(earning.version().pricing().issuePrice())
-                .addString(earning.version().settlement().currency())
-                .addArrayOfUUID(bonuses.stream().map(bonus -> bonus.campaign().id()).toArray(UUID[]::new))
-                .addArrayOfInteger(bonuses.stream().map(CampaignBook.Candidate::points).toArray(Integer[]::new))
-                .addArrayOfUUID(bonuses.stream().map(CampaignBook.Candidate::entryId).toArray(UUID[]::new));
-        return addTierArguments(arguments, earning);
+        return putTierFields(request.put("issue_price", earning.version().pricing().issuePrice().toPlainString())
+                .put("fee_currency", earning.version().settlement().currency())
+                .put("bonus_campaigns", jsonArray(bonuses.stream().map(bonus -> bonus.campaign().id().toString())))
+                .put("bonus_points", jsonArray(bonuses.stream().map(CampaignBook.Candidate::points)))
+                .put("bonus_entries", jsonArray(bonuses.stream().map(bonus -> bonus.entryId().toString()))), earning);
     }
 
     /** The tier program and what each tier would pay on this earn; the statement knows which tier the member holds. */
-    private Tuple addTierArguments(Tuple arguments, Earning earning) {
+    private JsonObject putTierFields(JsonObject request, Earning earning) {
         TierProgram program = earning.tierProgram();
-        arguments.addString(program.measure().name())
-                .addInteger(program.windowMonths())
-                .addArrayOfString(program.tiers().stream().map(TierProgram.Tier::id).toArray(String[]::new))
-                .addArrayOfInteger(program.tiers().stream().map(TierProgram.Tier::threshold).toArray(Integer[]::new))
-                .addArrayOfInteger(program.bonusPoints(earning.earned().points()))
-                .addArrayOfBoolean(program.tiers().stream().map(tier -> tier.fundedBy() == TierProgram.Funder.OPERATOR)
-                        .toArray(Boolean[]::new));
-        String operatorId = config.operator().partnerId();
-        JournalWriter.addPostings(arguments, PostingTemplate.BONUS.postings(1,
-                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, operatorId)));
-        arguments.addUUID(earning.tierBonusEntryId());
-        return addReferralArguments(arguments, earning);
+        request.put("tier_measure", program.measure().name())
+                .put("tier_window_months", program.windowMonths())
+                .put("tiers", jsonArray(program.tiers().stream().map(TierProgram.Tier::id)))
+                .put("tier_thresholds", jsonArray(program.tiers().stream().map(TierProgram.Tier::threshold)))
+                .put("tier_bonus_points", jsonArray(Arrays.stream(program.bonusPoints(earning.earned().points()))))
+                .put("tier_operator_funded", jsonArray(program.tiers().stream()
+                        .map(tier -> tier.fundedBy() == TierProgram.Funder.OPERATOR)));
+        JournalWriter.putPostings(request, "operator_unit_accounts", "operator_unit_amounts", PostingTemplate.BONUS.postings(1,
+                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, config.operator().partnerId())));
+        return putReferralFields(request.put("tier_entry", earning.tierBonusEntryId().toString()), earning);
     }
 
     /** What a pending referral pays if this is the member's first qualifying earn (the statement knows whether). */
-    private Tuple addReferralArguments(Tuple arguments, Earning earning) {
+    private JsonObject putReferralFields(JsonObject request, Earning earning) {
         CoalitionConfig.Referrals referrals = config.referrals();
-        return arguments.addInteger(Math.max(1, referrals.minimumQualifyingPoints()))
-                .addInteger(referrals.referredPoints())
-                .addInteger(referrals.referrerPoints())
-                .addBoolean(!"EARNING_PARTNER".equals(referrals.fundedBy()))
-                .addUUID(earning.referredBonusEntryId())
-                .addUUID(earning.referrerBonusEntryId())
-                .addUUID(earning.clubBonusEntryId());
+        return request.put("referral_minimum_points", Math.max(1, referrals.minimumQualifyingPoints()))
+                .put("referred_bonus", referrals.referredPoints())
+                .put("referrer_bonus", referrals.referrerPoints())
+                .put("referral_operator_funded", !"EARNING_PARTNER".equals(referrals.fundedBy()))
+                .put("referred_entry", earning.referredBonusEntryId().toString())
+                .put("referrer_entry", earning.referrerBonusEntryId().toString())
+                .put("club_entry", earning.clubBonusEntryId().toString());
+    }
+
+    private static JsonArray jsonArray(Stream<?> values) {
+        return new JsonArray(values.map(Object.class::cast).toList());
     }
 
     private EarnPointsPayload posted(Row row, UUID entryId, Earning earning) {

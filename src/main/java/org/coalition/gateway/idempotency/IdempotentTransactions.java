@@ -8,6 +8,7 @@ import java.util.function.BiFunction;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -81,14 +82,36 @@ public class IdempotentTransactions {
         Tuple tuple = sessions.callerArguments(caller)
                 .addString(request.key()).addString(request.operation()).addString(request.fingerprint()).addUUID(resultId);
         arguments.accept(tuple, resultId);
-        return groupCommit.call(function, tuple, lockOrder).flatMap(row -> {
-            if (row.getBoolean("claimed")) {
-                return Uni.createFrom().item(posted.apply(row, resultId));
-            }
-            UUID earlier = sameRequestOrConflict(request, row.getString("earlier_operation"), row.getString("earlier_hash"),
-                    row.getString("earlier_result"));
-            return sessions.inTransaction(caller, connection -> replay.apply(connection, earlier));
-        });
+        return groupCommit.call(function, tuple, lockOrder).flatMap(row -> postedOrReplayed(caller, request, row, resultId, posted, replay));
+    }
+
+    /**
+     * The same guarantee for a hot-path mutation whose function takes a whole batch of requests, set-based (V57's
+     * {@code earn_points}): the caller's four arguments, then a JSON array of requests, each with {@code key},
+     * {@code operation}, {@code hash} and {@code entry} (the result's id) besides the fields {@code request} adds; it
+     * returns a row per request as the one-statement functions do.
+     */
+    public <R> Uni<R> executeInSet(Caller caller, IdempotentRequest request, String function, Optional<String> lockOrder,
+            BiConsumer<JsonObject, UUID> fields, BiFunction<Row, UUID, R> posted,
+            BiFunction<SqlConnection, UUID, Uni<R>> replay) {
+        Invariant.check(request.scope().equals(caller.idempotencyScope()), "an idempotency key claimed outside the caller's scope");
+        UUID resultId = EntryIds.next();
+        JsonObject json = new JsonObject().put("key", request.key()).put("operation", request.operation())
+                .put("hash", request.fingerprint()).put("entry", resultId.toString());
+        fields.accept(json, resultId);
+        return groupCommit.callInSet(function, sessions.callerArguments(caller), json, lockOrder)
+                .flatMap(row -> postedOrReplayed(caller, request, row, resultId, posted, replay));
+    }
+
+    /** A replay reads the earlier result in a transaction of its own. */
+    private <R> Uni<R> postedOrReplayed(Caller caller, IdempotentRequest request, Row row, UUID resultId,
+            BiFunction<Row, UUID, R> posted, BiFunction<SqlConnection, UUID, Uni<R>> replay) {
+        if (row.getBoolean("claimed")) {
+            return Uni.createFrom().item(posted.apply(row, resultId));
+        }
+        UUID earlier = sameRequestOrConflict(request, row.getString("earlier_operation"), row.getString("earlier_hash"),
+                row.getString("earlier_result"));
+        return sessions.inTransaction(caller, connection -> replay.apply(connection, earlier));
     }
 
     private Uni<UUID> earlierResult(SqlConnection connection, IdempotentRequest request) {

@@ -6,6 +6,8 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.smallrye.mutiny.Uni;
@@ -59,5 +61,11 @@ public class JournalWriter {
     public static Tuple addPostings(Tuple arguments, List<Posting> postings) {
         return arguments.addArrayOfLong(postings.stream().map(Posting::accountId).toArray(Long[]::new))
                 .addArrayOfLong(postings.stream().map(Posting::amount).toArray(Long[]::new));
+    }
+
+    /** The same legs as two fields of a set-based function's JSON request (V57's {@code earn_request}). */
+    public static JsonObject putPostings(JsonObject request, String accountsField, String amountsField, List<Posting> postings) {
+        return request.put(accountsField, new JsonArray(postings.stream().map(Posting::accountId).map(Object.class::cast).toList()))
+                .put(amountsField, new JsonArray(postings.stream().map(Posting::amount).map(Object.class::cast).toList()));
     }
 }

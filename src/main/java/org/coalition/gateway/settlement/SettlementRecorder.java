@@ -7,10 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -141,6 +144,21 @@ public class SettlementRecorder {
                 .addArrayOfInteger(records.stream().map(NewRecord::points).toArray(Integer[]::new))
                 .addArrayOfBigDecimal(records.stream().map(NewRecord::amount).toArray(BigDecimal[]::new))
                 .addArrayOfString(records.stream().map(NewRecord::currency).toArray(String[]::new));
+    }
+
+    /** The same records as the {@code record_*} fields of a set-based function's JSON request (V57's {@code earn_request}). */
+    public static JsonObject putRecords(JsonObject request, List<NewRecord> records) {
+        return request.put("record_kinds", jsonArray(records, r -> r.kind().name()))
+                .put("record_debtors", jsonArray(records, NewRecord::debtor))
+                .put("record_creditors", jsonArray(records, NewRecord::creditor))
+                .put("record_points", jsonArray(records, NewRecord::points))
+                // as text: a JSON number could come back in exponent form, and the database reads either exactly
+                .put("record_amounts", jsonArray(records, r -> r.amount().toPlainString()))
+                .put("record_currencies", jsonArray(records, NewRecord::currency));
+    }
+
+    private static JsonArray jsonArray(List<NewRecord> records, Function<NewRecord, Object> field) {
+        return new JsonArray(records.stream().map(field).toList());
     }
 
     static BigDecimal amount(int points, BigDecimal pricePerPoint) {

@@ -1,12 +1,16 @@
 package org.coalition.gateway.shared;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -19,34 +23,42 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Group commit for the one-statement hot-path functions ({@code earn_points}, {@code redeem_points}): calls of one
- * function that arrive while the database is busy go to PostgreSQL together, as one statement
- * ({@code select ... from f(...) union all select ... from f(...)}) in one implicit transaction.
+ * function that arrive while the database is busy go to PostgreSQL together, as one statement in one implicit
+ * transaction. Two shapes: {@link #call} repeats the function per call ({@code select ... from f(...) union all select
+ * ... from f(...)}); {@link #callInSet} hands a set-based function the whole batch at once (V57's {@code earn_points}),
+ * which writes each table once for all of its calls.
  *
  * <p>Why: PostgreSQL spends most of a lone earn on what surrounds it (the top-level statement, the transaction, its
- * commit), not on its rows. Eight earns in one transaction cost it about a third of what eight transactions do
- * (bench/README.md, "Session 8"). Each call still runs the whole function, with its own caller, idempotency claim
- * and rules, so nothing about what an earn does changes; only which earns share a commit.
+ * commit), not on its rows, and most of the rest on running each of the function's statements once per earn. Sixteen
+ * earns in one set-based call cost it under a third of what sixteen lone ones do (bench/README.md, "Session 8" and
+ * "Session 9"). Each call still gets its own idempotency claim, rules and answer; only which calls share a commit
+ * changes.
  *
  * <p>How: at most {@code statements} batches of a function are in flight. A call that finds a free slot goes at
  * once, alone, so a quiet gateway adds no wait; calls arriving while every slot is busy queue, and a slot that frees
- * takes up to {@code maxCalls} of them. A batch locks its members in one order (the callers' {@code lockOrder}), so
- * two batches do not deadlock over the same members; a call that locks other shared rows (a campaign's budget) stays
- * out of batches. A batch commits or fails as a whole: when one of its calls fails (an unknown card, too few points,
- * a deadlock PostgreSQL broke), its halves go again, and their halves, so that the failing call ends up alone with its
- * own answer while the others still take effect. A database that is unavailable fails the whole batch; its callers
- * retry with their idempotency keys, as they would after any {@link ServiceUnavailable}.
+ * takes the oldest of them and up to {@code maxCalls} of those that may share its statement (for a set-based function:
+ * the same caller, and not the same member twice). A batch locks its members in one order, so two batches do not
+ * deadlock over the same members; a call that locks other shared rows (a campaign's budget) stays out of batches. A
+ * batch commits or fails as a whole: when one of its calls fails (an unknown card, too few points, a deadlock
+ * PostgreSQL broke), its halves go again, and their halves, so that the failing call ends up alone with its own answer
+ * while the others still take effect. A database that is unavailable fails the whole batch; its callers retry with
+ * their idempotency keys, as they would after any {@link ServiceUnavailable}.
  */
 @ApplicationScoped
 public class GroupCommit {
 
     /** The column each result row of a batch carries its call's position in. */
     static final String SLOT = "group_slot";
+    /** Who is calling: the leading arguments of every hot-path function (TenantSessions.callerArguments). */
+    private static final int CALLER_ARITY = 4;
 
     private final Database database;
     private final MeterRegistry registry;
@@ -72,9 +84,31 @@ public class GroupCommit {
      *                  batches of several earns each could take in opposite orders and deadlock on.
      */
     public Uni<Row> call(String function, Tuple arguments, Optional<String> lockOrder) {
+        return submit(lane(function, arguments.size(), () -> new UnionOfCalls(function, arguments.size())),
+                arguments, "", lockOrder);
+    }
+
+    /**
+     * Calls a set-based {@code function(caller's four arguments, requests jsonb)}, which takes the requests of a whole
+     * batch as a JSON array and returns one row per request, its position in {@value #SLOT}. A batch holds the calls
+     * of one caller (row-level security reads one caller per statement) and of distinct {@code lockOrder}s (the
+     * function writes one row per member and table).
+     */
+    public Uni<Row> callInSet(String function, Tuple callerArguments, JsonObject request, Optional<String> lockOrder) {
+        Invariant.check(callerArguments.size() == CALLER_ARITY, "a set-based call without the caller's four arguments");
+        String caller = IntStream.range(0, CALLER_ARITY).mapToObj(i -> String.valueOf(callerArguments.getValue(i)))
+                .collect(Collectors.joining("\u0000"));
+        Tuple arguments = Tuple.tuple();
+        for (int i = 0; i < CALLER_ARITY; i++) {
+            arguments.addValue(callerArguments.getValue(i));
+        }
+        arguments.addValue(request);
+        return submit(lane(function, -1, () -> new SetOfRequests(function)), arguments, caller, lockOrder);
+    }
+
+    private Uni<Row> submit(Lane lane, Tuple arguments, String batchKey, Optional<String> lockOrder) {
         return Uni.createFrom().emitter(emitter -> {
-            Lane lane = lane(function, arguments.size());
-            Call call = new Call(arguments, lockOrder.orElse(""), emitter, Vertx.currentContext());
+            Call call = new Call(arguments, batchKey, lockOrder.orElse(""), emitter, Vertx.currentContext());
             if (lockOrder.isPresent()) {
                 lane.enqueue(call);
             } else {
@@ -83,12 +117,90 @@ public class GroupCommit {
         });
     }
 
-    private Lane lane(String function, int arity) {
-        return lanes.computeIfAbsent(function + "/" + arity, ignored -> new Lane(function, arity));
+    private Lane lane(String function, int arity, Supplier<Shape> shape) {
+        return lanes.computeIfAbsent(function + "/" + arity, ignored -> new Lane(function, shape.get()));
+    }
+
+    /** How a batch of calls goes to PostgreSQL: one statement and its arguments. */
+    private interface Shape {
+        String statement(int size);
+
+        Tuple arguments(List<Call> batch);
+
+        /** Whether two calls with one lock order may share a statement. */
+        boolean takesOneLockOrderTwice();
+    }
+
+    /** {@code select 0 as group_slot, * from f($1..$n) union all select 1 ...}: each call runs the whole function. */
+    private static final class UnionOfCalls implements Shape {
+        private final String function;
+        private final int arity;
+        private final Map<Integer, String> statementsBySize = new ConcurrentHashMap<>();
+
+        UnionOfCalls(String function, int arity) {
+            this.function = function;
+            this.arity = arity;
+        }
+
+        @Override
+        public String statement(int size) {
+            return statementsBySize.computeIfAbsent(size, ignored -> IntStream.range(0, size)
+                    .mapToObj(slot -> "select " + slot + " as " + SLOT + ", * from " + function + "("
+                            + IntStream.rangeClosed(slot * arity + 1, (slot + 1) * arity).mapToObj(i -> "$" + i)
+                                    .collect(Collectors.joining(", ")) + ")")
+                    .collect(Collectors.joining("\nunion all ")));
+        }
+
+        @Override
+        public Tuple arguments(List<Call> batch) {
+            Tuple arguments = Tuple.tuple();
+            batch.forEach(call -> {
+                for (int i = 0; i < arity; i++) {
+                    arguments.addValue(call.arguments().getValue(i));
+                }
+            });
+            return arguments;
+        }
+
+        @Override
+        public boolean takesOneLockOrderTwice() {
+            return true;
+        }
+    }
+
+    /** {@code select * from f($1, $2, $3, $4, $5)}: the caller once, then every call's request in one JSON array. */
+    private static final class SetOfRequests implements Shape {
+        private final String statement;
+
+        SetOfRequests(String function) {
+            this.statement = "select * from " + function + "($1, $2, $3, $4, $5)";
+        }
+
+        @Override
+        public String statement(int size) {
+            return statement;
+        }
+
+        @Override
+        public Tuple arguments(List<Call> batch) {
+            Tuple first = batch.get(0).arguments();
+            Tuple arguments = Tuple.tuple();
+            for (int i = 0; i < CALLER_ARITY; i++) {
+                arguments.addValue(first.getValue(i));
+            }
+            JsonArray requests = new JsonArray(new ArrayList<>(batch.size()));
+            batch.forEach(call -> requests.add(call.arguments().getValue(CALLER_ARITY)));
+            return arguments.addValue(requests);
+        }
+
+        @Override
+        public boolean takesOneLockOrderTwice() {
+            return false;
+        }
     }
 
     /** One waiting call, answered on the Vert.x context it came from (its request's), whichever batch carried it. */
-    private record Call(Tuple arguments, String lockOrder, UniEmitter<? super Row> emitter, Context context) {
+    private record Call(Tuple arguments, String batchKey, String lockOrder, UniEmitter<? super Row> emitter, Context context) {
 
         void answer(Row row) {
             onOwnContext(() -> emitter.complete(row));
@@ -110,17 +222,16 @@ public class GroupCommit {
     /** The queue and the batches in flight of one function. */
     private final class Lane {
         private final String function;
-        private final int arity;
-        private final ArrayDeque<Call> queued = new ArrayDeque<>();
-        private final Map<Integer, String> statementsBySize = new ConcurrentHashMap<>();
+        private final Shape shape;
+        private final LinkedList<Call> queued = new LinkedList<>();
         private final DistributionSummary callsPerStatement;
         private int inFlight;
 
-        Lane(String function, int arity) {
+        Lane(String function, Shape shape) {
             // the name goes into the statement's text: the services' constants, never anything a caller sent
             Invariant.check(function.matches("[a-z_]+"), "a group commit of something other than a function name");
             this.function = function;
-            this.arity = arity;
+            this.shape = shape;
             this.callsPerStatement = DistributionSummary.builder("coalition.database.group.commit.calls")
                     .description("Calls of a hot-path function that shared one statement and one commit")
                     .tag("function", function).register(registry);
@@ -154,9 +265,16 @@ public class GroupCommit {
                 return null;
             }
             inFlight++;
+            // the oldest call, and those after it that may share its statement; the others keep their places
             List<Call> batch = new ArrayList<>(Math.min(queued.size(), maxCalls));
-            while (batch.size() < maxCalls && !queued.isEmpty()) {
-                batch.add(queued.poll());
+            Set<String> lockOrders = new HashSet<>();
+            String batchKey = queued.getFirst().batchKey();
+            for (Iterator<Call> waiting = queued.iterator(); waiting.hasNext() && batch.size() < maxCalls; ) {
+                Call call = waiting.next();
+                if (call.batchKey().equals(batchKey) && (lockOrders.add(call.lockOrder()) || shape.takesOneLockOrderTwice())) {
+                    batch.add(call);
+                    waiting.remove();
+                }
             }
             return batch;
         }
@@ -183,7 +301,8 @@ public class GroupCommit {
 
         private Uni<Void> alone(Call call) {
             callsPerStatement.record(1);
-            return database.withConnection(connection -> connection.preparedQuery(statement(1)).execute(call.arguments()))
+            return database.withConnection(connection -> connection.preparedQuery(shape.statement(1))
+                            .execute(shape.arguments(List.of(call))))
                     .onItemOrFailure().invoke((rows, failure) -> {
                         if (failure != null) {
                             call.fail(failure);
@@ -197,13 +316,8 @@ public class GroupCommit {
         private Uni<Void> together(List<Call> unordered) {
             List<Call> batch = unordered.stream().sorted(Comparator.comparing(Call::lockOrder)).toList();
             callsPerStatement.record(batch.size());
-            Tuple arguments = Tuple.tuple();
-            batch.forEach(call -> {
-                for (int i = 0; i < arity; i++) {
-                    arguments.addValue(call.arguments().getValue(i));
-                }
-            });
-            return database.withConnection(connection -> connection.preparedQuery(statement(batch.size())).execute(arguments))
+            Tuple arguments = shape.arguments(batch);
+            return database.withConnection(connection -> connection.preparedQuery(shape.statement(batch.size())).execute(arguments))
                     .onItem().invoke(rows -> answer(batch, rows)).replaceWithVoid()
                     .onFailure().recoverWithUni(failure -> inHalves(batch, failure));
         }
@@ -231,14 +345,6 @@ public class GroupCommit {
             int middle = batch.size() / 2;
             return Uni.join().all(carry(batch.subList(0, middle)), carry(batch.subList(middle, batch.size())))
                     .andCollectFailures().replaceWithVoid();
-        }
-
-        private String statement(int size) {
-            return statementsBySize.computeIfAbsent(size, ignored -> IntStream.range(0, size)
-                    .mapToObj(slot -> "select " + slot + " as " + SLOT + ", * from " + function + "("
-                            + IntStream.rangeClosed(slot * arity + 1, (slot + 1) * arity).mapToObj(i -> "$" + i)
-                                    .collect(Collectors.joining(", ")) + ")")
-                    .collect(Collectors.joining("\nunion all ")));
         }
     }
 }
