@@ -84,7 +84,7 @@ public class GroupCommit {
      *                  batches of several earns each could take in opposite orders and deadlock on.
      */
     public Uni<Row> call(String function, Tuple arguments, Optional<String> lockOrder) {
-        return submit(lane(function, arguments.size(), () -> new UnionOfCalls(function, arguments.size())),
+        return submit(lane(function + "/" + arguments.size(), function, () -> new UnionOfCalls(function, arguments.size())),
                 arguments, "", lockOrder);
     }
 
@@ -103,7 +103,7 @@ public class GroupCommit {
             arguments.addValue(callerArguments.getValue(i));
         }
         arguments.addValue(request);
-        return submit(lane(function, -1, () -> new SetOfRequests(function)), arguments, caller, lockOrder);
+        return submit(lane(function + "/set", function, () -> new SetOfRequests(function)), arguments, caller, lockOrder);
     }
 
     private Uni<Row> submit(Lane lane, Tuple arguments, String batchKey, Optional<String> lockOrder) {
@@ -117,8 +117,8 @@ public class GroupCommit {
         });
     }
 
-    private Lane lane(String function, int arity, Supplier<Shape> shape) {
-        return lanes.computeIfAbsent(function + "/" + arity, ignored -> new Lane(function, shape.get()));
+    private Lane lane(String key, String function, Supplier<Shape> shape) {
+        return lanes.computeIfAbsent(key, ignored -> new Lane(function, shape.get()));
     }
 
     /** How a batch of calls goes to PostgreSQL: one statement and its arguments. */
