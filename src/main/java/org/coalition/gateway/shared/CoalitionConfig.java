@@ -240,6 +240,19 @@ public interface CoalitionConfig {
         int expiryBatchSize();
     }
 
+    GraphQlLimits graphql();
+
+    /** What one GraphQL operation may ask for, enforced by {@link QueryLimits} (which reads these keys itself). */
+    interface GraphQlLimits {
+        /** Levels of fields at most (real partner queries: 7). */
+        @WithDefault("10")
+        int maxDepth();
+
+        /** Fields at most, {@code __typename} not counted (real partner queries: about 60). */
+        @WithDefault("250")
+        int maxComplexity();
+    }
+
     DatabaseLimits database();
 
     /**

@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
-import org.eclipse.microprofile.faulttolerance.Timeout;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +16,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 
 /**
  * One circuit breaker for the whole database: once PostgreSQL is known to be gone, requests are refused at
@@ -36,16 +36,23 @@ class DatabaseBreaker {
      * The longest a request waits on the database, pool queue included. Longer than the 5 s statement_timeout
      * of the gateway's role (V3), so that a slow statement is normally ended, and rolled back, by PostgreSQL
      * first; this bound is for a database that stops answering without closing its connections. It answers
-     * SERVICE_UNAVAILABLE but does not open the breaker: slow is not gone.
+     * SERVICE_UNAVAILABLE but does not open the breaker: slow is not gone. Timed by {@link Deadline}, inside the
+     * breaker, which counts only {@link ServiceUnavailable.Unreachable} as a failure.
      */
     static final long CALL_TIMEOUT_MILLIS = 6_000;
+
+    private final Vertx vertx;
+
+    DatabaseBreaker(Vertx vertx) {
+        this.vertx = vertx;
+    }
 
     @CircuitBreaker(requestVolumeThreshold = WINDOW_CALLS, failureRatio = 0.5, delay = OPEN_MILLIS, delayUnit = ChronoUnit.MILLIS,
             successThreshold = 1, failOn = ServiceUnavailable.Unreachable.class)
     @CircuitBreakerName(NAME)
-    @Timeout(value = CALL_TIMEOUT_MILLIS, unit = ChronoUnit.MILLIS)
     public <T> Uni<T> call(Supplier<Uni<T>> work) {
-        return Uni.createFrom().deferred(work::get).onFailure().transform(DatabaseFailures::classify);
+        return Deadline.within(vertx, CALL_TIMEOUT_MILLIS, Uni.createFrom().deferred(work::get))
+                .onFailure().transform(DatabaseFailures::classify);
     }
 
     /** One line per change of state: the outage as operators see it, without a log line per refused request. */

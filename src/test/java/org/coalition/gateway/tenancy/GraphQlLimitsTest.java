@@ -29,13 +29,14 @@ class GraphQlLimitsTest {
 
     private static final List<String> LEAKS = List.of("Exception", "exception", "SQL", "sql", "duplicate key",
             "pg_sleep", "statement", "at org.", "at io.", "java.", "io.vertx", "NullPointer", "partners_pkey");
+    /** Thirteen levels of fields, against a limit of ten. */
+    private static final String DEEP = "{ me { transactions { edges { node { member { transactions { edges { node { member {"
+            + " transactions { edges { node { id } } } } } } } } } } } } }";
 
     @Test
     void aQueryNestedDeeperThanTheLimitIsRejected() {
-        String deep = "{ me { transactions { edges { node { member { transactions { edges { node { member {"
-                + " transactions { edges { node { id } } } } } } } } } } } } }";
 
-        JsonPath result = GraphQl.call(Tokens.member("deep-" + Fixtures.key()), deep);
+        JsonPath result = GraphQl.call(Tokens.member("deep-" + Fixtures.key()), DEEP);
 
         assertNull(result.get("data"));
         assertTrue(result.getString("errors[0].message").toLowerCase().contains("depth"), result.prettify());
@@ -51,6 +52,34 @@ class GraphQlLimitsTest {
 
         assertNull(result.get("data"));
         assertTrue(result.getString("errors[0].message").toLowerCase().contains("complexity"), result.prettify());
+    }
+
+    @Test
+    void aDocumentBeyondTheLimitsIsRejectedEveryTimeItIsSent() {
+        String token = Tokens.member("deep-again-" + Fixtures.key());
+
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            JsonPath result = GraphQl.call(token, DEEP);
+
+            assertNull(result.get("data"), "attempt " + attempt + ": " + result.prettify());
+            assertTrue(result.getString("errors[0].message").toLowerCase().contains("depth"), result.prettify());
+        }
+    }
+
+    @Test
+    void aDocumentWhoseSizeDependsOnItsVariablesIsMeasuredWithEachRequestsVariables() {
+        StringBuilder document = new StringBuilder("query($all: Boolean!) { base: partner { id }");
+        for (int i = 0; i < 150; i++) {
+            document.append(" p").append(i).append(": partner @include(if: $all) { id }");
+        }
+        String query = document.append(" }").toString();
+
+        JsonPath small = GraphQl.call(Tokens.partner(FRESHMART), query, Map.of("all", false));
+        JsonPath large = GraphQl.call(Tokens.partner(FRESHMART), query, Map.of("all", true));
+
+        assertEquals("freshmart", small.getString("data.base.id"), small.prettify());
+        assertNull(large.get("data"), large.prettify());
+        assertTrue(large.getString("errors[0].message").toLowerCase().contains("complexity"), large.prettify());
     }
 
     @Test
