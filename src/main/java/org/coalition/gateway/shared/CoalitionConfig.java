@@ -274,6 +274,13 @@ public interface CoalitionConfig {
         int maxWaitQueueSize();
 
         /**
+         * A whole database call, pool queue included ({@link DatabaseBreaker}). Longer than the 5 s statement_timeout of
+         * the gateway's role (V3), so that a slow statement is normally ended, and rolled back, by PostgreSQL first.
+         */
+        @WithDefault("6s")
+        Duration callTimeout();
+
+        /**
          * Earns (and redemptions) that share one statement and one commit at most ({@link GroupCommit}); 1 turns
          * batching off. Batches form only while every one of {@code group-commit-statements} is busy. Larger batches
          * cost PostgreSQL no less per earn and stretch the wait of the earns queued behind them: on two cores 16 gave

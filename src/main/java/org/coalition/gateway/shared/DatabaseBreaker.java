@@ -32,26 +32,25 @@ class DatabaseBreaker {
     /** Calls the breaker judges at a time; half of them unreachable opens it. */
     static final int WINDOW_CALLS = 8;
     static final long OPEN_MILLIS = 1_000;
-    /**
-     * The longest a request waits on the database, pool queue included. Longer than the 5 s statement_timeout
-     * of the gateway's role (V3), so that a slow statement is normally ended, and rolled back, by PostgreSQL
-     * first; this bound is for a database that stops answering without closing its connections. It answers
-     * SERVICE_UNAVAILABLE but does not open the breaker: slow is not gone. Timed by {@link Deadline}, inside the
-     * breaker, which counts only {@link ServiceUnavailable.Unreachable} as a failure.
-     */
-    static final long CALL_TIMEOUT_MILLIS = 6_000;
-
     private final Vertx vertx;
+    /**
+     * The longest a request waits on the database, pool queue included ({@code coalition.database.call-timeout}): for
+     * a database that stops answering without closing its connections, since PostgreSQL's own statement_timeout ends
+     * a merely slow statement first. It answers SERVICE_UNAVAILABLE but does not open the breaker: slow is not gone.
+     * Timed by {@link Deadline} inside the breaker, which counts only {@link ServiceUnavailable.Unreachable} as a failure.
+     */
+    private final long callTimeoutMillis;
 
-    DatabaseBreaker(Vertx vertx) {
+    DatabaseBreaker(Vertx vertx, CoalitionConfig config) {
         this.vertx = vertx;
+        this.callTimeoutMillis = config.database().callTimeout().toMillis();
     }
 
     @CircuitBreaker(requestVolumeThreshold = WINDOW_CALLS, failureRatio = 0.5, delay = OPEN_MILLIS, delayUnit = ChronoUnit.MILLIS,
             successThreshold = 1, failOn = ServiceUnavailable.Unreachable.class)
     @CircuitBreakerName(NAME)
     public <T> Uni<T> call(Supplier<Uni<T>> work) {
-        return Deadline.within(vertx, CALL_TIMEOUT_MILLIS, Uni.createFrom().deferred(work::get))
+        return Deadline.within(vertx, callTimeoutMillis, Uni.createFrom().deferred(work::get))
                 .onFailure().transform(DatabaseFailures::classify);
     }
 
