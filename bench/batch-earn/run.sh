@@ -69,7 +69,7 @@ measure() { # label, pgbench script; prints one table row
 
 echo "| statement | transactions/s | earns/s | PostgreSQL CPU ms per earn |"
 echo "|---|---|---|---|"
-measure "earn_points, one earn per transaction" "select bench_earn_one($members);"
+measure "earn_points, one earn per transaction" "select bench_earn_points(1, $members);"
 for size in $batches; do
   measure "earn_points with a batch of $size" "select bench_earn_points($size, $members);"
 done

@@ -125,11 +125,11 @@ public class EarnService {
     }
 
     /**
-     * Earns share transactions in member order (shared.GroupCommit), except those a campaign may pay: each takes one
-     * of its campaign's budget slots, chosen at random, which earns in two batches would take in opposite orders.
+     * Earns share transactions in member order (shared.GroupCommit). Those a campaign may pay also take budget slots,
+     * which earn_points locks for the whole batch after its members, in one order (V59).
      */
     private static Optional<String> lockOrder(Earning earning) {
-        return earning.bonuses().isEmpty() ? Optional.of(earning.member().lockOrder()) : Optional.empty();
+        return Optional.of(earning.member().lockOrder());
     }
 
     /** A validated earn request: everything needed to post it without looking at the input again. */

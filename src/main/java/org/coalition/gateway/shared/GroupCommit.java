@@ -46,7 +46,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * once, alone, so a quiet gateway adds no wait; calls arriving while every slot is busy queue, and a slot that frees
  * takes the oldest of them and up to {@code maxCalls} of those that may share its statement (for a set-based function:
  * the same caller, and not the same member twice). A batch locks its members in one order, so two batches do not
- * deadlock over the same members; a call that locks other shared rows (a campaign's budget) stays out of batches. A
+ * deadlock over the same members; a call that locks other shared rows either locks them for its whole batch in one
+ * order too (earn_points and campaign budget slots, V59) or stays out of batches (an empty lock order). A
  * batch commits or fails as a whole: when one of its calls fails (an unknown card, too few points, a deadlock
  * PostgreSQL broke), its halves go again, and their halves, so that the failing call ends up alone with its own answer
  * while the others still take effect. A database that is unavailable fails the whole batch; its callers retry with
@@ -80,8 +81,8 @@ public class GroupCommit {
      *
      * @param lockOrder orders the calls of a batch; calls that lock the same rows first must give the same value
      *                  (the member's key), so that batches lock them in one order. Empty keeps the call out of batches:
-     *                  for a call that also locks rows no order protects, e.g. a campaign's budget slots, which two
-     *                  batches of several earns each could take in opposite orders and deadlock on.
+     *                  for a call that also locks rows no order protects, which two batches of several calls each could
+     *                  take in opposite orders and deadlock on.
      */
     public Uni<Row> call(String function, Tuple arguments, Optional<String> lockOrder) {
         return submit(lane(function + "/" + arguments.size(), function, () -> new UnionOfCalls(function, arguments.size())),
