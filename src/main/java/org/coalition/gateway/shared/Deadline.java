@@ -10,8 +10,9 @@ import io.vertx.core.Vertx;
 /**
  * A bound on how long a database call may take, timed by a Vert.x timer. Called on an event loop (every request's
  * database call is), the timer lives in that loop's own queue: setting and cancelling it is a queue operation on the
- * same thread. SmallRye Fault Tolerance's {@code @Timeout} hands every call to its timer thread and wakes it, which
- * cost 18 % of the gateway's CPU per {@code me} read (async-profiler, session 10).
+ * same thread. SmallRye Fault Tolerance's {@code @Timeout} hands every call to its timer thread and wakes it: 6.5 % of
+ * the gateway's CPU in parking and unparking alone (async-profiler), and a {@code me} read cost 18 % less gateway CPU
+ * without it (bench/README.md, "Session 10").
  */
 final class Deadline {
 
