@@ -1,5 +1,6 @@
 package org.coalition.gateway.shared;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,7 @@ import graphql.analysis.QueryVisitorStub;
 import graphql.execution.AbortExecutionException;
 import graphql.execution.ExecutionContext;
 import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.execution.instrumentation.Instrumentation;
 import graphql.execution.instrumentation.InstrumentationContext;
 import graphql.execution.instrumentation.InstrumentationState;
 import graphql.execution.instrumentation.SimplePerformantInstrumentation;
@@ -44,8 +46,12 @@ public class QueryLimits implements EventingService {
     @Override
     public GraphQL.Builder beforeGraphQLBuild(GraphQL.Builder builder) {
         // The builder holds smallrye's chain (its query cache among it) but does not show it: build once to read it.
-        return builder.instrumentation(new ChainedInstrumentation(List.of(builder.build().getInstrumentation(),
-                new Check(maxDepth, maxComplexity))));
+        // The check joins that chain rather than wrapping it, so each field's callbacks pass one chain, not two.
+        Instrumentation existing = builder.build().getInstrumentation();
+        List<Instrumentation> chain = new ArrayList<>(existing instanceof ChainedInstrumentation chained
+                ? chained.getInstrumentations() : List.of(existing));
+        chain.add(new Check(maxDepth, maxComplexity));
+        return builder.instrumentation(new ChainedInstrumentation(chain));
     }
 
     private static int setting(String name, int byDefault) {
