@@ -28,13 +28,15 @@ final class DatabaseFailures {
             "57014", // query_canceled: statement_timeout (V3) or an operator's pg_cancel_backend
             "55P03", // lock_not_available: lock_timeout (V3)
             "53300"); // too_many_connections
+    /** deadlock_detected: the server rolled this transaction back to free another one; sent again, it normally succeeds. */
+    private static final String DEADLOCK = "40P01";
     /** How the Vert.x client words a refused or dropped connection when it has no type for it. */
     private static final Set<String> CONNECTION_LOST = Set.of("connection refused", "closed");
     /** Its words for a request that waited the whole acquisition timeout because every pooled connection was busy. */
     private static final String POOL_EXHAUSTED = "timeout waiting for connection";
 
     /** UNKNOWN: this link of the cause chain says nothing, ask its cause; NOT_AVAILABILITY: the database answered, stop. */
-    private enum Verdict { UNREACHABLE, BUSY, NOT_AVAILABILITY, UNKNOWN }
+    private enum Verdict { UNREACHABLE, BUSY, DEADLOCKED, NOT_AVAILABILITY, UNKNOWN }
 
     private DatabaseFailures() {
     }
@@ -54,6 +56,9 @@ final class DatabaseFailures {
             }
             if (verdict == Verdict.BUSY) {
                 return new ServiceUnavailable(failure);
+            }
+            if (verdict == Verdict.DEADLOCKED) {
+                return new ServiceUnavailable.Contended(failure);
             }
             if (verdict == Verdict.NOT_AVAILABILITY) {
                 return failure;
@@ -89,6 +94,9 @@ final class DatabaseFailures {
         }
         if (sqlState.startsWith("08") || SERVER_GONE.contains(sqlState)) {
             return Verdict.UNREACHABLE;
+        }
+        if (DEADLOCK.equals(sqlState)) {
+            return Verdict.DEADLOCKED;
         }
         return SERVER_BUSY.contains(sqlState) ? Verdict.BUSY : Verdict.NOT_AVAILABILITY;
     }

@@ -338,7 +338,7 @@ public class GroupCommit {
          * (about 2 log n statements for one failure among n, where running every call alone would take n).
          */
         private Uni<Void> inHalves(List<Call> batch, Throwable failure) {
-            if (failure instanceof ServiceUnavailable) {
+            if (failure instanceof ServiceUnavailable && !(failure instanceof ServiceUnavailable.Contended)) {
                 batch.forEach(call -> call.fail(failure));
                 return Uni.createFrom().voidItem();
             }

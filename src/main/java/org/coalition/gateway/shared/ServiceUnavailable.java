@@ -34,4 +34,16 @@ public class ServiceUnavailable extends RuntimeException {
             super(cause);
         }
     }
+
+    /**
+     * PostgreSQL rolled the transaction back to break a deadlock: nothing took effect, and the same request sent again
+     * normally goes through. {@link GroupCommit} runs a batch that ended so again in
+     * halves; a call that was alone gets SERVICE_UNAVAILABLE, retryable with the same idempotency key, rather than an
+     * unexpected failure.
+     */
+    public static final class Contended extends ServiceUnavailable {
+        Contended(Throwable cause) {
+            super(cause);
+        }
+    }
 }

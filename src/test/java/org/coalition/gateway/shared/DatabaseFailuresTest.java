@@ -1,5 +1,6 @@
 package org.coalition.gateway.shared;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -27,6 +28,14 @@ class DatabaseFailuresTest {
     @ValueSource(strings = { "08000", "08006", "08001", "57P01", "57P02", "57P03" })
     void aServerThatIsGoneOrNotReadyIsUnreachable(String sqlState) {
         assertInstanceOf(ServiceUnavailable.Unreachable.class, DatabaseFailures.classify(pg(sqlState)));
+    }
+
+    @Test
+    void aTransactionTheServerRolledBackToBreakADeadlockIsContendedAndRetryable() {
+        Throwable classified = DatabaseFailures.classify(pg("40P01"));
+
+        assertInstanceOf(ServiceUnavailable.Contended.class, classified);
+        assertFalse(classified instanceof ServiceUnavailable.Unreachable, "a deadlock must not count toward opening the breaker");
     }
 
     @ParameterizedTest
