@@ -114,7 +114,7 @@ public class EarnService {
         try {
             Earning earning = validate(caller, input, Instant.now());
             return idempotent.executeInSet(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
-                            EARN_IN_ONE_CALL, lockOrder(earning), (request, entryId) -> putFields(request, earning),
+                            EARN_IN_ONE_CALL, earning.member().lockOrder(), (request, entryId) -> putFields(request, earning),
                             (row, entryId) -> posted(row, entryId, earning), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(UserErrors::answerable)
@@ -122,14 +122,6 @@ public class EarnService {
         } catch (BusinessFailure failure) {
             return Uni.createFrom().item(EarnPointsPayload.failed(failure.errors()));
         }
-    }
-
-    /**
-     * Earns share transactions in member order (shared.GroupCommit). Those a campaign may pay also take budget slots,
-     * which earn_points locks for the whole batch after its members, in one order (V59).
-     */
-    private static Optional<String> lockOrder(Earning earning) {
-        return Optional.of(earning.member().lockOrder());
     }
 
     /** A validated earn request: everything needed to post it without looking at the input again. */

@@ -1,6 +1,5 @@
 package org.coalition.gateway.idempotency;
 
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -71,10 +70,9 @@ public class IdempotentTransactions {
      * then key, operation, fingerprint and result id, then {@code arguments}; it returns a row with
      * {@code claimed} and, when the key was claimed before, {@code earlier_operation}, {@code earlier_hash}
      * and {@code earlier_result}. A replay reads the earlier result in a transaction of its own. Concurrent calls may
-     * share a transaction ({@code shared.GroupCommit}); {@code lockOrder} is the member's key, which orders them, or
-     * empty for a call that must have its transaction to itself.
+     * share a transaction ({@code shared.GroupCommit}); {@code lockOrder} is the member's key, which orders them.
      */
-    public <R> Uni<R> executeInOneStatement(Caller caller, IdempotentRequest request, String function, Optional<String> lockOrder,
+    public <R> Uni<R> executeInOneStatement(Caller caller, IdempotentRequest request, String function, String lockOrder,
             BiConsumer<Tuple, UUID> arguments, BiFunction<Row, UUID, R> posted,
             BiFunction<SqlConnection, UUID, Uni<R>> replay) {
         Invariant.check(request.scope().equals(caller.idempotencyScope()), "an idempotency key claimed outside the caller's scope");
@@ -91,7 +89,7 @@ public class IdempotentTransactions {
      * {@code operation}, {@code hash} and {@code entry} (the result's id) besides the fields {@code request} adds; it
      * returns a row per request as the one-statement functions do.
      */
-    public <R> Uni<R> executeInSet(Caller caller, IdempotentRequest request, String function, Optional<String> lockOrder,
+    public <R> Uni<R> executeInSet(Caller caller, IdempotentRequest request, String function, String lockOrder,
             BiConsumer<JsonObject, UUID> fields, BiFunction<Row, UUID, R> posted,
             BiFunction<SqlConnection, UUID, Uni<R>> replay) {
         Invariant.check(request.scope().equals(caller.idempotencyScope()), "an idempotency key claimed outside the caller's scope");

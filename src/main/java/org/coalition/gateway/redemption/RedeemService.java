@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -85,7 +84,7 @@ public class RedeemService {
         try {
             Redemption redemption = validate(caller, input, Instant.now());
             return idempotent.executeInOneStatement(caller, fingerprints.of(caller, "redeemPoints", input.idempotencyKey, input),
-                            REDEEM_IN_ONE_CALL, Optional.of(redemption.member().lockOrder()),
+                            REDEEM_IN_ONE_CALL, redemption.member().lockOrder(),
                             (arguments, entryId) -> addArguments(arguments, spend(entryId, redemption), redemption),
                             (row, entryId) -> posted(row, spend(entryId, redemption)), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)

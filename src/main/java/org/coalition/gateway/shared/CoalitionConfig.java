@@ -242,7 +242,7 @@ public interface CoalitionConfig {
 
     GraphQlLimits graphql();
 
-    /** What one GraphQL operation may ask for, enforced by {@link QueryLimits} (which reads these keys itself). */
+    /** What one GraphQL operation may ask for, enforced by {@link QueryLimits}. */
     interface GraphQlLimits {
         /** Levels of fields at most (real partner queries: 7). */
         @WithDefault("10")

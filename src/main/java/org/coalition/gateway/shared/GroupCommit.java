@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -46,9 +45,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * once, alone, so a quiet gateway adds no wait; calls arriving while every slot is busy queue, and a slot that frees
  * takes the oldest of them and up to {@code maxCalls} of those that may share its statement (for a set-based function:
  * the same caller, and not the same member twice). A batch locks its members in one order, so two batches do not
- * deadlock over the same members; a call that locks other shared rows either locks them for its whole batch in one
- * order too (earn_points and campaign budget slots, V59) or stays out of batches (an empty lock order). A
- * batch commits or fails as a whole: when one of its calls fails (an unknown card, too few points, a deadlock
+ * deadlock over the same members; a function that locks other shared rows locks them for its whole batch in one
+ * order too (earn_points and campaign budget slots, V59). A batch commits or fails as a whole: when one of its calls fails (an unknown card, too few points, a deadlock
  * PostgreSQL broke), its halves go again, and their halves, so that the failing call ends up alone with its own answer
  * while the others still take effect. A database that is unavailable fails the whole batch; its callers retry with
  * their idempotency keys, as they would after any {@link ServiceUnavailable}.
@@ -80,11 +78,9 @@ public class GroupCommit {
      * Calls {@code function} with {@code arguments} and returns its single row, alone or in a batch.
      *
      * @param lockOrder orders the calls of a batch; calls that lock the same rows first must give the same value
-     *                  (the member's key), so that batches lock them in one order. Empty keeps the call out of batches:
-     *                  for a call that also locks rows no order protects, which two batches of several calls each could
-     *                  take in opposite orders and deadlock on.
+     *                  (the member's key), so that batches lock them in one order.
      */
-    public Uni<Row> call(String function, Tuple arguments, Optional<String> lockOrder) {
+    public Uni<Row> call(String function, Tuple arguments, String lockOrder) {
         return submit(lane(function + "/" + arguments.size(), function, () -> new UnionOfCalls(function, arguments.size())),
                 arguments, "", lockOrder);
     }
@@ -95,31 +91,28 @@ public class GroupCommit {
      * of one caller (row-level security reads one caller per statement) and of distinct {@code lockOrder}s (the
      * function writes one row per member and table).
      */
-    public Uni<Row> callInSet(String function, Tuple callerArguments, JsonObject request, Optional<String> lockOrder) {
+    public Uni<Row> callInSet(String function, Tuple callerArguments, JsonObject request, String lockOrder) {
         Invariant.check(callerArguments.size() == CALLER_ARITY, "a set-based call without the caller's four arguments");
         String caller = IntStream.range(0, CALLER_ARITY).mapToObj(i -> String.valueOf(callerArguments.getValue(i)))
                 .collect(Collectors.joining("\u0000"));
-        Tuple arguments = Tuple.tuple();
-        for (int i = 0; i < CALLER_ARITY; i++) {
-            arguments.addValue(callerArguments.getValue(i));
-        }
-        arguments.addValue(request);
+        Tuple arguments = leading(Tuple.tuple(), callerArguments, CALLER_ARITY).addValue(request);
         return submit(lane(function + "/set", function, () -> new SetOfRequests(function)), arguments, caller, lockOrder);
     }
 
-    private Uni<Row> submit(Lane lane, Tuple arguments, String batchKey, Optional<String> lockOrder) {
-        return Uni.createFrom().emitter(emitter -> {
-            Call call = new Call(arguments, batchKey, lockOrder.orElse(""), emitter, Vertx.currentContext());
-            if (lockOrder.isPresent()) {
-                lane.enqueue(call);
-            } else {
-                lane.outsideBatches(call);
-            }
-        });
+    private Uni<Row> submit(Lane lane, Tuple arguments, String batchKey, String lockOrder) {
+        return Uni.createFrom().emitter(emitter -> lane.enqueue(new Call(arguments, batchKey, lockOrder, emitter, Vertx.currentContext())));
     }
 
     private Lane lane(String key, String function, Supplier<Shape> shape) {
         return lanes.computeIfAbsent(key, ignored -> new Lane(function, shape.get()));
+    }
+
+    /** {@code target} with the first {@code count} values of {@code source} added. */
+    private static Tuple leading(Tuple target, Tuple source, int count) {
+        for (int i = 0; i < count; i++) {
+            target.addValue(source.getValue(i));
+        }
+        return target;
     }
 
     /** How a batch of calls goes to PostgreSQL: one statement and its arguments. */
@@ -155,11 +148,7 @@ public class GroupCommit {
         @Override
         public Tuple arguments(List<Call> batch) {
             Tuple arguments = Tuple.tuple();
-            batch.forEach(call -> {
-                for (int i = 0; i < arity; i++) {
-                    arguments.addValue(call.arguments().getValue(i));
-                }
-            });
+            batch.forEach(call -> leading(arguments, call.arguments(), arity));
             return arguments;
         }
 
@@ -184,11 +173,7 @@ public class GroupCommit {
 
         @Override
         public Tuple arguments(List<Call> batch) {
-            Tuple first = batch.get(0).arguments();
-            Tuple arguments = Tuple.tuple();
-            for (int i = 0; i < CALLER_ARITY; i++) {
-                arguments.addValue(first.getValue(i));
-            }
+            Tuple arguments = leading(Tuple.tuple(), batch.get(0).arguments(), CALLER_ARITY);
             JsonArray requests = new JsonArray(new ArrayList<>(batch.size()));
             batch.forEach(call -> requests.add(call.arguments().getValue(CALLER_ARITY)));
             return arguments.addValue(requests);
@@ -254,11 +239,6 @@ public class GroupCommit {
             } else {
                 send(batch);
             }
-        }
-
-        /** At once, on its own statement, beside the batches and not counted against their slots. */
-        void outsideBatches(Call call) {
-            alone(call).subscribe().with(ignored -> { }, ignored -> { });
         }
 
         private synchronized List<Call> nextBatch() {

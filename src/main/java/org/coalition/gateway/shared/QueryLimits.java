@@ -20,11 +20,11 @@ import graphql.execution.instrumentation.InstrumentationState;
 import graphql.execution.instrumentation.SimplePerformantInstrumentation;
 import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperationParameters;
 import graphql.ExecutionResult;
+import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.graphql.spi.EventingService;
 
 /**
- * How deep and how large one GraphQL operation may be: at most {@code coalition.graphql.max-depth} levels of fields
- * (default 10) and {@code coalition.graphql.max-complexity} fields (default 250, {@code __typename} not counted).
+ * How deep and how large one GraphQL operation may be: {@link CoalitionConfig.GraphQlLimits}.
  * graphql-java's own depth and complexity instrumentations (smallrye's {@code instrumentation-query-*} settings) walk
  * the whole document on every request, 4 % of the gateway's CPU per earn; a POS sends the same few documents all
  * day, so an operation found within the limits is remembered and not walked again. Registered with smallrye-graphql
@@ -34,9 +34,6 @@ public class QueryLimits implements EventingService {
 
     /** Documents remembered at most; past it the memory starts over, so a flood of one-off documents costs only walks. */
     static final int REMEMBERED_OPERATIONS = 10_000;
-
-    private final int maxDepth = setting("coalition.graphql.max-depth", 10);
-    private final int maxComplexity = setting("coalition.graphql.max-complexity", 250);
 
     @Override
     public String getConfigKey() {
@@ -50,12 +47,11 @@ public class QueryLimits implements EventingService {
         Instrumentation existing = builder.build().getInstrumentation();
         List<Instrumentation> chain = new ArrayList<>(existing instanceof ChainedInstrumentation chained
                 ? chained.getInstrumentations() : List.of(existing));
-        chain.add(new Check(maxDepth, maxComplexity));
+        // made by ServiceLoader, not CDI: the typed configuration is looked up rather than injected
+        CoalitionConfig.GraphQlLimits limits = ConfigProvider.getConfig().unwrap(SmallRyeConfig.class)
+                .getConfigMapping(CoalitionConfig.class).graphql();
+        chain.add(new Check(limits.maxDepth(), limits.maxComplexity()));
         return builder.instrumentation(new ChainedInstrumentation(chain));
-    }
-
-    private static int setting(String name, int byDefault) {
-        return ConfigProvider.getConfig().getOptionalValue(name, Integer.class).orElse(byDefault);
     }
 
     /** The size of one operation as the limits measure it. */
