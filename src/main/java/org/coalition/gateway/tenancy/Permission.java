@@ -1,7 +1,10 @@
 package org.coalition.gateway.tenancy;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * What a partner token may do: the token's scope values intersected with what its contract grants.
@@ -33,7 +36,11 @@ public enum Permission {
         return scope;
     }
 
+    /** Read on every request, for every scope of the token. */
+    private static final Map<String, Permission> BY_SCOPE = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(Permission::scope, Function.identity()));
+
     public static Optional<Permission> fromScope(String scope) {
-        return Arrays.stream(values()).filter(p -> p.scope.equals(scope)).findFirst();
+        return Optional.ofNullable(BY_SCOPE.get(scope));
     }
 }
