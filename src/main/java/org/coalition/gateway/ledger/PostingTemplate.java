@@ -64,11 +64,21 @@ public enum PostingTemplate {
     /** The change of the member's own balance, signed from the member's point of view. */
     public long memberDelta(long points) {
         Invariant.check(points >= 0, kind + " of negative points " + points);
-        return legs.stream().filter(leg -> leg.account() == MEMBER && !leg.counterparty()).mapToLong(leg -> leg.sign() * points).sum();
+        long delta = 0;
+        for (Leg leg : legs) {
+            if (leg.account() == MEMBER && !leg.counterparty()) {
+                delta += leg.sign() * points;
+            }
+        }
+        return delta;
     }
 
     static long sum(List<Posting> postings) {
-        return postings.stream().mapToLong(Posting::amount).sum();
+        long sum = 0;
+        for (Posting posting : postings) {
+            sum += posting.amount();
+        }
+        return sum;
     }
 
     /** One side of an entry; {@code counterparty} marks the other member's account of a member-to-member entry. */

@@ -24,6 +24,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -158,12 +159,18 @@ public class GroupCommit {
         }
     }
 
-    /** {@code select * from f($1, $2, $3, $4, $5)}: the caller once, then every call's request in one JSON array. */
+    /**
+     * {@code select * from f($1, $2, $3, $4, $5)}: the caller once, then every call's request in one JSON array. The
+     * array goes as text, written by Vert.x's streaming Jackson codec: as a {@code jsonb} parameter the client encodes
+     * it with Quarkus's object mapper, which looks up a serializer for every value of every request (2 % of the
+     * gateway's CPU per earn; the requests hold only strings, numbers, booleans, nulls and arrays of them).
+     */
     private static final class SetOfRequests implements Shape {
+        private static final JacksonCodec STREAMING = new JacksonCodec();
         private final String statement;
 
         SetOfRequests(String function) {
-            this.statement = "select * from " + function + "($1, $2, $3, $4, $5)";
+            this.statement = "select * from " + function + "($1, $2, $3, $4, $5::text::jsonb)";
         }
 
         @Override
@@ -176,7 +183,7 @@ public class GroupCommit {
             Tuple arguments = leading(Tuple.tuple(), batch.get(0).arguments(), CALLER_ARITY);
             JsonArray requests = new JsonArray(new ArrayList<>(batch.size()));
             batch.forEach(call -> requests.add(call.arguments().getValue(CALLER_ARITY)));
-            return arguments.addValue(requests);
+            return arguments.addString(STREAMING.toString(requests, false));
         }
 
         @Override
