@@ -64,8 +64,10 @@ public class PlainFieldFetching implements DataFetcherService {
             Object value;
             try {
                 value = accessor.invoke((Object) environment.getSource());
-            } catch (Throwable failure) {
-                throw failure instanceof Exception exception ? exception : new GraphQLException(failure);
+            } catch (Exception | Error thrown) {
+                throw thrown; // what the accessor threw, unwrapped (reflection would have wrapped it)
+            } catch (Throwable other) {
+                throw new GraphQLException(other);
             }
             try {
                 return (T) helper.transformOrAdaptResponse(value, environment);
