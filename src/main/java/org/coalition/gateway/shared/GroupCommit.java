@@ -47,10 +47,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * takes the oldest of them and up to {@code maxCalls} of those that may share its statement (for a set-based function:
  * the same caller, and not the same member twice). A batch locks its members in one order, so two batches do not
  * deadlock over the same members; a function that locks other shared rows locks them for its whole batch in one
- * order too (earn_points and campaign budget slots, V59). A batch commits or fails as a whole: when one of its calls fails (an unknown card, too few points, a deadlock
- * PostgreSQL broke), its halves go again, and their halves, so that the failing call ends up alone with its own answer
- * while the others still take effect. A database that is unavailable fails the whole batch; its callers retry with
- * their idempotency keys, as they would after any {@link ServiceUnavailable}.
+ * order too (earn_points and campaign budget slots, V59). A batch commits or fails as a whole: when one of its calls
+ * fails (an unknown card, too few points, a deadlock PostgreSQL broke), its halves go again, and their halves, so that
+ * the failing call ends up alone with its own answer while the others still take effect. A database that is
+ * unavailable fails the whole batch; its callers retry with their idempotency keys, as they would after any
+ * {@link ServiceUnavailable}.
  */
 @ApplicationScoped
 public class GroupCommit {
