@@ -23,9 +23,11 @@ import org.coalition.gateway.analytics.AnalyticsTypes.ValueSegment;
 import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 /** Program analytics: partners read their own (scope analytics:read), analysts and operators the coalition's. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 public class AnalyticsApi {
 

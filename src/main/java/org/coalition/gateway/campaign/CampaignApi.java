@@ -19,9 +19,11 @@ import org.coalition.gateway.campaign.CampaignTypes.SetCampaignStatusInput;
 import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 /** A partner's marketing team runs bonus campaigns funded from its own budget. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class CampaignApi {

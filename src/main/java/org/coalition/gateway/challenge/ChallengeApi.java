@@ -21,9 +21,11 @@ import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 /** Cross-brand challenges: set by the coalition's operators, visible to everyone, progress for each member. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class ChallengeApi {

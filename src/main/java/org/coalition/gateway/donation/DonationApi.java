@@ -13,8 +13,10 @@ import org.coalition.gateway.redemption.RedeemPointsPayload;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class DonationApi {

@@ -12,8 +12,10 @@ import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class EarnApi {

@@ -11,15 +11,17 @@ import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.ForbiddenException;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 import org.coalition.gateway.operations.OperationMetrics;
+import org.coalition.gateway.shared.Refusal;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 public class TransactionApi {
 
@@ -58,7 +60,7 @@ public class TransactionApi {
     public Multi<PointTransaction> transactionPosted() {
         return caller.get().onItem().transformToMulti(c -> {
             if (!c.isPartner()) {
-                throw new ForbiddenException("transactionPosted is a partner subscription");
+                throw new Refusal("transactionPosted is a partner subscription");
             }
             return events.stream()
                     .select().where(event -> event.entryId().isPresent() && event.partnerId().orElse("").equals(c.partnerId()))

@@ -17,7 +17,6 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
-import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
@@ -38,10 +37,13 @@ import org.coalition.gateway.member.MemberPayloads.IssuerPoints;
 import org.coalition.gateway.partner.PartnerApi;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.InvalidArgument;
+import org.coalition.gateway.shared.Refusal;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class MemberApi {
@@ -136,7 +138,7 @@ public class MemberApi {
     public Uni<List<@NonNull IssuerPoints>> pointsByIssuer(@Source Member member) {
         return caller.get().flatMap(c -> {
             if (c.isPartner()) {
-                throw new ForbiddenException("pointsByIssuer is visible to the member and the settlement team only");
+                throw new Refusal("pointsByIssuer is visible to the member and the settlement team only");
             }
             return lots.remainingByIssuer(member.memberId());
         }).map(byIssuer -> byIssuer.entrySet().stream()

@@ -23,9 +23,11 @@ import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.shared.PageRequest;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 /** Paid club memberships: partners sell and renew them, members and their sellers cancel them. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class PaidMembershipApi {

@@ -16,9 +16,11 @@ import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 /** A member's personalised offers across the coalition. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 public class OfferApi {
 

@@ -21,8 +21,10 @@ import org.coalition.gateway.ledger.PointTransaction;
 import org.coalition.gateway.shared.CoalitionConfig;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 public class PartnerApi {
 

@@ -12,7 +12,6 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
-import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
@@ -33,12 +32,15 @@ import org.coalition.gateway.privacy.PrivacyTypes.RetentionReviewPayload;
 import org.coalition.gateway.privacy.PrivacyTypes.SetConsentInput;
 import org.coalition.gateway.shared.InvalidArgument;
 import org.coalition.gateway.shared.MutationBudget;
+import org.coalition.gateway.shared.Refusal;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 /** Members' privacy rights: consent, their data, erasure; operators' side of them; partners recording consent. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class PrivacyApi {
@@ -93,7 +95,7 @@ public class PrivacyApi {
     private Uni<Caller> ownerOrOperator() {
         return caller.get().invoke(c -> {
             if (!c.isMember() && c.kind() != Caller.Kind.OPERATOR) {
-                throw new ForbiddenException("visible to the member and operators only");
+                throw new Refusal("visible to the member and operators only");
             }
         });
     }

@@ -28,8 +28,10 @@ import org.coalition.gateway.redemption.HoldInputs.RedemptionHoldPayload;
 import org.coalition.gateway.redemption.HoldInputs.VoidRedemptionInput;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class HoldApi {

@@ -17,9 +17,11 @@ import org.coalition.gateway.referral.ReferralTypes.ReferralCode;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 /** Members bring friends: their code to pass on, and a friend's code to apply. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class ReferralApi {

@@ -11,8 +11,10 @@ import io.smallrye.mutiny.Uni;
 import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class ReversalApi {

@@ -12,7 +12,6 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
-import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
@@ -39,11 +38,14 @@ import org.coalition.gateway.settlement.SettlementTypes.SettlementStatement;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.InvalidArgument;
 import org.coalition.gateway.shared.MutationBudget;
+import org.coalition.gateway.shared.Refusal;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class SettlementApi {
@@ -222,7 +224,7 @@ public class SettlementApi {
     private static String statementPartner(Caller caller, String partnerId) {
         if (caller.isPartner()) {
             if (partnerId != null && !partnerId.equals(caller.partnerId())) {
-                throw new ForbiddenException("a partner reads only its own statement");
+                throw new Refusal("a partner reads only its own statement");
             }
             return caller.partnerId();
         }
@@ -234,7 +236,7 @@ public class SettlementApi {
 
     private static Caller partnerOnly(Caller caller) {
         if (!caller.isPartner()) {
-            throw new ForbiddenException("partners submit reports and disputes");
+            throw new Refusal("partners submit reports and disputes");
         }
         return caller;
     }

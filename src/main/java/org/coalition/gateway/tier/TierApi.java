@@ -19,12 +19,14 @@ import org.coalition.gateway.member.MemberRepository;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 import org.coalition.gateway.tier.TierTypes.MemberTier;
 import org.coalition.gateway.tier.TierTypes.TierChange;
 import org.coalition.gateway.tier.TierTypes.TierProgress;
 
 /** A member's tier on the member, wherever the member is shown; progress and history only to the member and the coalition. */
 @GraphQLApi
+@ExplainedRefusals
 public class TierApi {
 
     private final TierService tiers;

@@ -14,6 +14,7 @@ import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CallerAugmentor;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 import org.coalition.gateway.transfer.TransferTypes.HouseholdPayload;
 import org.coalition.gateway.transfer.TransferTypes.InvitationPayload;
 import org.coalition.gateway.transfer.TransferTypes.MyHousehold;
@@ -22,6 +23,7 @@ import org.coalition.gateway.transfer.TransferTypes.TransferPayload;
 
 /** Households and transfers between members; the operator reverses transfers. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class TransferApi {

@@ -17,6 +17,7 @@ import io.smallrye.mutiny.Uni;
 import org.coalition.gateway.operations.OperationMetrics;
 import org.coalition.gateway.shared.MutationBudget;
 import org.coalition.gateway.tenancy.CurrentCaller;
+import org.coalition.gateway.tenancy.ExplainedRefusals;
 import org.coalition.gateway.webhook.PartnerEventFeed.PartnerEvent;
 import org.coalition.gateway.webhook.WebhookTypes.CreateWebhookEndpointInput;
 import org.coalition.gateway.webhook.WebhookTypes.DeleteWebhookEndpointInput;
@@ -32,6 +33,7 @@ import org.coalition.gateway.webhook.WebhookTypes.WebhookEndpointPayload;
 
 /** A partner manages where its events are delivered, looks into and replays failed deliveries, and reads its events back. */
 @GraphQLApi
+@ExplainedRefusals
 @OperationMetrics
 @MutationBudget
 public class WebhookApi {
