@@ -14,15 +14,13 @@ import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 
-import org.eclipse.microprofile.graphql.Mutation;
-import org.eclipse.microprofile.graphql.Query;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.shared.GraphQlFields;
 import org.coalition.gateway.shared.UserError;
 import org.coalition.gateway.tenancy.Caller;
 import org.coalition.gateway.tenancy.CallerAugmentor;
@@ -61,7 +59,7 @@ public class OperationMetricsInterceptor {
 
     @AroundInvoke
     Object measure(InvocationContext invocation) throws Exception {
-        Optional<String> root = operationNames.computeIfAbsent(invocation.getMethod(), OperationMetricsInterceptor::operationOf);
+        Optional<String> root = operationNames.computeIfAbsent(invocation.getMethod(), GraphQlFields::operationOf);
         if (root.isEmpty()) {
             return invocation.proceed();
         }
@@ -140,19 +138,6 @@ public class OperationMetricsInterceptor {
             if (component.getName().equals("userErrors") && List.class.isAssignableFrom(component.getType())) {
                 return Optional.of(component.getAccessor());
             }
-        }
-        return Optional.empty();
-    }
-
-    /** The root field a method serves; empty for nested fields ({@code @Source}) and subscriptions. */
-    private static Optional<String> operationOf(Method method) {
-        Query query = method.getAnnotation(Query.class);
-        if (query != null) {
-            return Optional.of(query.value().isEmpty() ? method.getName() : query.value());
-        }
-        Mutation mutation = method.getAnnotation(Mutation.class);
-        if (mutation != null) {
-            return Optional.of(mutation.value().isEmpty() ? method.getName() : mutation.value());
         }
         return Optional.empty();
     }

@@ -9,14 +9,11 @@ import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 
-import org.eclipse.microprofile.graphql.Mutation;
-import org.eclipse.microprofile.graphql.Name;
-import org.eclipse.microprofile.graphql.Query;
-
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 
+import org.coalition.gateway.shared.GraphQlFields;
 import org.coalition.gateway.shared.Refusal;
 
 /**
@@ -56,7 +53,7 @@ public class RefusalExplainer {
 
     /** "earnPoints needs the permission points:earn, which this caller does not have." */
     static String explanationOf(Method method) {
-        String field = fieldOf(method);
+        String field = GraphQlFields.fieldOf(method);
         PermissionsAllowed allowed = method.getAnnotation(PermissionsAllowed.class);
         if (allowed == null) {
             allowed = method.getDeclaringClass().getAnnotation(PermissionsAllowed.class);
@@ -67,18 +64,5 @@ public class RefusalExplainer {
         String permissions = String.join(allowed.inclusive() ? " and " : " or ", allowed.value());
         String needs = allowed.value().length == 1 ? "the permission " : allowed.inclusive() ? "the permissions " : "one of the permissions ";
         return field + " needs " + needs + permissions + ", which this caller does not have";
-    }
-
-    private static String fieldOf(Method method) {
-        Query query = method.getAnnotation(Query.class);
-        if (query != null && !query.value().isEmpty()) {
-            return query.value();
-        }
-        Mutation mutation = method.getAnnotation(Mutation.class);
-        if (mutation != null && !mutation.value().isEmpty()) {
-            return mutation.value();
-        }
-        Name name = method.getAnnotation(Name.class);
-        return name != null ? name.value() : method.getName();
     }
 }
