@@ -22,8 +22,8 @@ import io.smallrye.graphql.transformation.AbstractDataFetcherException;
  * field of every response, and with it the field's selected sub-fields as JSON, twice: 4 % of the gateway's CPU per
  * earn (bench/README.md, "Session 11"), for a context that only an accessor injecting smallrye's {@code Context}
  * could read, and none of ours does (a resolver that needs it is an operation or a {@code @Source} field, which
- * keep smallrye's fetchers). Transformations and adapters (number and date formats, {@code @AdaptWith}, maps) still
- * run through smallrye's {@link FieldHelper}.
+ * {@link OperationFetching} runs with smallrye's context). Transformations and adapters (number and date formats,
+ * {@code @AdaptWith}, maps) still run through smallrye's {@link FieldHelper}.
  *
  * <p>Registered with smallrye-graphql as a {@link DataFetcherService} (META-INF/services). Services are asked in
  * ascending priority; Quarkus's own is 1 and does not make field fetchers, so this one's 0 only decides plain fields.

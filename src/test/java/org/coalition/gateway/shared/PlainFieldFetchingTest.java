@@ -22,7 +22,7 @@ import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
 
-/** Plain fields are read by {@link PlainFieldFetching}; operations keep smallrye's fetchers and their context. */
+/** Plain fields are read by {@link PlainFieldFetching}; operations keep smallrye's context ({@link OperationFetching}). */
 @GatewayTest
 class PlainFieldFetchingTest {
 
@@ -37,7 +37,7 @@ class PlainFieldFetchingTest {
     }
 
     @Test
-    void operationsAndSourceFieldsKeepSmallRyesFetchers() {
+    void operationsAndSourceFieldsAreNotPlainFields() {
         assertFalse(fetcher("Mutation", "earnPoints") instanceof PlainFieldFetching.PlainFieldFetcher);
         assertFalse(fetcher("Query", "me") instanceof PlainFieldFetching.PlainFieldFetcher);
         assertFalse(fetcher("PointTransaction", "member") instanceof PlainFieldFetching.PlainFieldFetcher);
