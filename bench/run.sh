@@ -15,6 +15,9 @@
 # The workload earn-analytics is earn while the analytics aggregation job folds the new ledger rows every 10 s (the
 # gateway's own job is off in this run, so the other workloads run without it): --workloads "earn earn-analytics".
 #
+# The gateway runs with two event loops, as k8s/base deploys it; BENCH_EVENT_LOOPS=N runs it with N (Quarkus's own
+# default is two per core).
+#
 # Needs: a JDK 17, wrk, psql, pgbench, openssl, jq, and a PostgreSQL that the local user can reach as a
 # superuser (default: 127.0.0.1:5432, user postgres, trust auth; override with PGHOST/PGPORT/PGUSER).
 set -euo pipefail
@@ -76,13 +79,14 @@ for n in $(seq 1 1000); do
   sign '{'"$claims"',"sub":"bench-member-'$n'","groups":["member"]}'; echo
 done > "$BENCH_MEMBER_TOKENS"
 
-log "starting the gateway (production profile, -Xmx256m, the parallel collector as in k8s/base)"
+log "starting the gateway (production profile, -Xmx256m, the parallel collector and two event loops as in k8s/base)"
 # Card numbers are stored as their keyed hash: the gateway and bench/seed.sql must use the same key.
 card_key=$(openssl rand -hex 32)
 # The webhook receiver runs on this machine over http, which production refuses; only the benchmark allows it.
 DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$database DB_OWNER_USER=$PGUSER DB_POOL_SIZE=$pool \
 OIDC_PUBLIC_KEY="$public_key" OIDC_TOKEN_ISSUER=https://bench.local COALITION_PRIVACY_CARD_KEY="$card_key" \
 COALITION_WEBHOOKS_REQUIRE_HTTPS=false COALITION_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true COALITION_ANALYTICS_REFRESH_ENABLED=false \
+QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE=${BENCH_EVENT_LOOPS:-2} \
   java -Xmx256m -XX:+UseParallelGC -Xlog:gc:file="$work/gc.log" ${BENCH_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$work/gateway.log" 2>&1 &
 gateway_pid=$!
 for _ in $(seq 1 90); do curl -sf localhost:8080/q/health/ready >/dev/null && break; sleep 1; done

@@ -152,6 +152,8 @@ class KubernetesManifestsTest {
             assertTrue(javaOptions(c).contains("-XX:+UseParallelGC"), where + "the parallel collector (JAVA_OPTS_APPEND)");
         }
         Container gateway = gateway(deployment);
+        // what the benchmark runs with (bench/run.sh): left to its default, Quarkus starts two per core of the node
+        assertEquals("2", literalOrNull(gateway, "QUARKUS_VERTX_EVENT_LOOPS_POOL_SIZE"), overlay + ": one event loop per core");
         assertEquals(1, gateway.getPorts().size(), overlay + ": one port");
         assertEquals("http", gateway.getPorts().get(0).getName());
         assertEquals(8080, gateway.getPorts().get(0).getContainerPort());
