@@ -23,8 +23,8 @@ import io.smallrye.graphql.spi.DataFetcherService;
  * <li>Before each resolver, smallrye builds its {@code Context}, and with it the field's whole selection as JSON,
  * twice (with and without source fields), from graphql-java's normalized operation: 9 % of the gateway's CPU per
  * earn. Here smallrye sees an empty selection instead. Nothing in this gateway reads a selection
- * ({@code OperationFetchingTest} fails if code under src/main starts to): a resolver that needs one must get it from
- * graphql-java directly, not from smallrye's {@code Context#getSelectedFields}.</li>
+ * ({@code OperationFetchingTest} fails if code under src/main starts to): an operation that needs its selection must be
+ * left to Quarkus's fetcher, by {@link #getUniDataFetcher} answering {@code null} for it.</li>
  * <li>For a batched {@code @Source} field, smallrye asks for a new fetcher on every request (and so looks up the
  * resolver's classes and method again): 1.5 %. Here each operation has one fetcher, as every other field already has;
  * smallrye keeps making its data loaders per request.</li>

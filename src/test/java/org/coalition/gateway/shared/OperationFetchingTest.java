@@ -62,7 +62,7 @@ class OperationFetchingTest {
                     .filter(path -> !path.endsWith(Path.of("shared", "OperationFetching.java")))
                     .filter(OperationFetchingTest::readsASelection).toList();
             assertEquals(List.of(), readers, "these read a field's selection, which OperationFetching leaves empty for "
-                    + "operations: read it from graphql-java's own environment, or fetch that field with smallrye's fetcher");
+                    + "operations: leave an operation that needs it to Quarkus's fetcher (getUniDataFetcher answers null)");
         }
     }
 
