@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerName;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -50,10 +49,6 @@ class DatabaseBreaker {
     @CircuitBreaker(requestVolumeThreshold = WINDOW_CALLS, failureRatio = 0.5, delay = OPEN_MILLIS, delayUnit = ChronoUnit.MILLIS,
             successThreshold = 1, failOn = ServiceUnavailable.Unreachable.class)
     @CircuitBreakerName(NAME)
-    // Runs where it is called: the work only builds a Uni of the reactive client, which never blocks. Without this,
-    // SmallRye Fault Tolerance treats a Uni method as blocking and starts every database call in a task of its own on
-    // the caller's Vert.x context, wrapped for context propagation (bench/README.md, "Session 14").
-    @NonBlocking
     public <T> Uni<T> call(Supplier<Uni<T>> work) {
         return Deadline.within(vertx, callTimeoutMillis, Uni.createFrom().deferred(work::get))
                 .onFailure().transform(DatabaseFailures::classify);
