@@ -15,7 +15,6 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import graphql.schema.FieldCoordinates;
 import graphql.schema.GraphQLSchema;
 import io.restassured.path.json.JsonPath;
 
@@ -75,7 +74,6 @@ class OperationFetchingTest {
     }
 
     private Object fetcher(String type, String field) {
-        return schema.getCodeRegistry().getDataFetcher(FieldCoordinates.coordinates(type, field),
-                schema.getObjectType(type).getFieldDefinition(field));
+        return SchemaFetchers.of(schema, type, field);
     }
 }

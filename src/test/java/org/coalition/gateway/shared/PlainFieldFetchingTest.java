@@ -14,7 +14,6 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import graphql.schema.FieldCoordinates;
 import graphql.schema.GraphQLSchema;
 import io.restassured.path.json.JsonPath;
 
@@ -61,7 +60,6 @@ class PlainFieldFetchingTest {
     }
 
     private Object fetcher(String type, String field) {
-        return schema.getCodeRegistry().getDataFetcher(FieldCoordinates.coordinates(type, field),
-                schema.getObjectType(type).getFieldDefinition(field));
+        return SchemaFetchers.of(schema, type, field);
     }
 }
