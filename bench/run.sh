@@ -190,19 +190,12 @@ end_campaigns() {
 }
 drive() { BENCH_WORKLOAD=$1 wrk -t2 -c"$clients" -d"$2s" --timeout 10s -s bench/load/gateway.lua http://localhost:8080 | sed -n 's/^RESULT //p'; }
 
-# pgbench's TPC-B-like builtin on the same server, clients and duration (scale = clients, so that its own branch rows
-# are not its bottleneck), from a checkpoint as every workload starts from one (settle_database). It runs before the
-# workloads and after them, and ratios are to the mean: this machine's speed drifted by 11 % within one run (session
-# 14), and a ceiling measured at one end of a ten-minute run flattered or wronged the gateway by that much.
-pgbench_tps() {
-  psql -q -d postgres -c "drop database if exists coalition_pgbench" -c "create database coalition_pgbench" 2>/dev/null
-  pgbench -q -i -s "$clients" coalition_pgbench >/dev/null 2>&1
-  psql -q -d postgres -c "checkpoint"
-  pgbench -c "$clients" -j 2 -T "$seconds" -M prepared coalition_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
-  psql -q -d postgres -c "drop database coalition_pgbench"
-}
+# pgbench's TPC-B-like builtin on the same server, clients and duration (bench/tpcb.sh), from a checkpoint as every
+# workload starts from one (settle_database). It runs before the workloads and after them, and ratios are to the mean:
+# this machine's speed drifted by 11 % within one run (session 14), and a ceiling measured at one end of a ten-minute
+# run flattered or wronged the gateway by that much.
 log "pgbench TPC-B-like builtin: $clients clients, ${seconds}s, scale $clients (before the workloads)"
-tps_before=$(pgbench_tps)
+tps_before=$(bench/tpcb.sh "$clients" "$seconds")
 echo "pgbench: $tps_before tps"
 
 # The JIT compiles the hot paths in the first seconds; measured workloads start warm, like a gateway in service.
@@ -305,7 +298,7 @@ for workload in $workloads; do
 done
 
 log "pgbench TPC-B-like builtin again, after the workloads"
-tps_after=$(pgbench_tps)
+tps_after=$(bench/tpcb.sh "$clients" "$seconds")
 tps=$(awk -v a="$tps_before" -v b="$tps_after" 'BEGIN { printf "%.1f", (a + b) / 2 }')
 echo "pgbench: $tps_before tps before the workloads, $tps_after after; ratios are to their mean, $tps"
 

@@ -76,7 +76,5 @@ done
 for size in $sizes; do
   measure "set-based batch of $size" "select bench_earn_batch($size, $members);"
 done
-psql -q -d postgres -c "drop database if exists coalition_pgbench" -c "create database coalition_pgbench"
-pgbench -q -i -s 32 coalition_pgbench >/dev/null 2>&1
-tpcb=$(pgbench -c 32 -j 2 -T "$seconds" -M prepared coalition_pgbench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+tpcb=$(bench/tpcb.sh 32 "$seconds")
 echo "pgbench TPC-B-like, 32 clients, scale 32: $tpcb tps"
