@@ -19,4 +19,17 @@ left join (select entry_id, sum(points) as total from settlement_records group b
 left join (select l.entry_id, sum(l.points) as total from lots l join partners p on p.id = l.issuer_id and p.kind = 'OPERATOR'
            group by l.entry_id) o on o.entry_id = e.id
 where e.kind in ('EARN', 'REDEMPTION', 'BONUS')
-  and abs(e.points) - case when e.kind = 'BONUS' then coalesce(o.total, 0) else 0 end <> coalesce(r.total, 0);
+  and abs(e.points) - case when e.kind = 'BONUS' then coalesce(o.total, 0) else 0 end <> coalesce(r.total, 0)
+union all
+-- no foreign key ties these rows to their entry or member (V62): this does
+select 'ledger rows without their entry', count(*)
+from (select entry_id from postings union all select entry_id from lots union all select entry_id from lot_consumptions
+      union all select entry_id from settlement_records where entry_id is not null) r
+left join journal_entries e on e.id = r.entry_id
+where e.id is null
+union all
+select 'ledger rows of no member', count(*)
+from (select member_id from journal_entries union all select member_id from lots
+      union all select member_id from settlement_records where member_id is not null) r
+left join members m on m.id = r.member_id
+where m.id is null;

@@ -19,37 +19,37 @@ import org.coalition.gateway.tenancy.TenantSessions;
 public class LedgerAudit {
 
     /** Invariant name to a query returning one row (column {@code subject}) per violation. */
-    private static final Map<String, String> CHECKS = Map.of(
-            "journal entry does not balance to zero", """
+    private static final Map<String, String> CHECKS = Map.ofEntries(
+            Map.entry("journal entry does not balance to zero", """
                     select entry_id::text as subject from postings group by entry_id having sum(amount) <> 0
-                    """,
-            "member balance differs from the sum of its postings", """
+                    """),
+            Map.entry("member balance differs from the sum of its postings", """
                     select m.id::text as subject from members m left join postings p on p.account_id = m.account_id
                     group by m.id, m.balance having m.balance <> coalesce(sum(p.amount), 0)
-                    """,
-            "member balance differs from the points left in its lots", """
+                    """),
+            Map.entry("member balance differs from the points left in its lots", """
                     select m.id::text as subject from members m left join lots l on l.member_id = m.id
                     group by m.id, m.balance having m.balance <> coalesce(sum(l.remaining), 0)
-                    """,
-            "member balance or held points out of range", """
+                    """),
+            Map.entry("member balance or held points out of range", """
                     select id::text as subject from members where balance < 0 or held < 0 or held > balance
-                    """,
-            "transaction points differ from its member posting", """
+                    """),
+            Map.entry("transaction points differ from its member posting", """
                     select e.id::text as subject from journal_entries e
                     join members m on m.id = e.member_id
                     left join postings p on p.entry_id = e.id and p.account_id = m.account_id
                     where coalesce(p.amount, 0) <> e.points
-                    """,
-            "spend consumed other than its points from lots", """
+                    """),
+            Map.entry("spend consumed other than its points from lots", """
                     select e.id::text as subject from journal_entries e
                     join lot_consumptions c on c.entry_id = e.id
                     group by e.id, e.points having sum(c.points) <> -e.points
-                    """,
+                    """),
             // every point has its records, but points the operator issued (an operator-funded tier bonus) and their
             // expiry or reversal: no money moves when the operator issues points, nor when they expire or go back
             // with a reversed earn; and transfers between
             // members and their reversals: the points keep their issuer's lots, so nobody owes anybody anything
-            "transaction without settlement records for all its points", """
+            Map.entry("transaction without settlement records for all its points", """
                     select e.id::text as subject from journal_entries e
                     where e.kind <> 'TRANSFER'
                       and not (e.kind = 'REVERSAL' and exists (select from journal_entries t
@@ -65,27 +65,44 @@ public class LedgerAudit {
                                                          where c.entry_id = e.id)
                             else 0 end
                           <> coalesce((select sum(r.points) from settlement_records r where r.entry_id = e.id), 0)
-                    """,
+                    """),
             // a membership fee is money, not points: it has a paid membership instead of a transaction
-            "settlement record without its transaction or membership", """
+            Map.entry("settlement record without its transaction or membership", """
                     select r.id::text as subject from settlement_records r left join journal_entries e on e.id = r.entry_id
                     where (r.kind not in ('ADJUSTMENT', 'MEMBERSHIP_FEE') and e.id is null)
                        or (r.kind = 'MEMBERSHIP_FEE'
                            and not exists (select from paid_memberships m where m.id = r.membership_id))
-                    """,
+                    """),
             // Checked here rather than by foreign keys, which would make every partner a hot row (V10).
-            "ledger names a partner that does not exist", """
+            Map.entry("ledger names a partner that does not exist", """
                     select distinct named.partner_id as subject from (
                         select partner_id from journal_entries union all select partner_id from postings
                         union all select issuer_id from lots union all select issuer_id from lot_consumptions
                         union all select partner_id from lot_consumptions union all select debtor_id from settlement_records
                         union all select creditor_id from settlement_records) named (partner_id)
                     where not exists (select from partners p where p.id = named.partner_id)
-                    """,
-            "posting to an account that does not exist", """
+                    """),
+            Map.entry("posting to an account that does not exist", """
                     select distinct p.account_id::text as subject from postings p
                     where not exists (select from accounts a where a.id = p.account_id)
-                    """);
+                    """),
+            // Checked here rather than by foreign keys, which cost every earn and redemption a check per row (V62).
+            Map.entry("ledger row without its journal entry", """
+                    select distinct named.entry_id::text as subject from (
+                        select entry_id from postings union all select entry_id from lots
+                        union all select entry_id from lot_consumptions) named (entry_id)
+                    where not exists (select from journal_entries e where e.id = named.entry_id)
+                    """),
+            Map.entry("lot draw from a lot that does not exist", """
+                    select distinct c.lot_id::text as subject from lot_consumptions c
+                    where not exists (select from lots l where l.id = c.lot_id)
+                    """),
+            Map.entry("ledger names a member that does not exist", """
+                    select distinct named.member_id::text as subject from (
+                        select member_id from journal_entries union all select member_id from lots
+                        union all select member_id from settlement_records where member_id is not null) named (member_id)
+                    where not exists (select from members m where m.id = named.member_id)
+                    """));
 
     private final TenantSessions sessions;
 

@@ -50,4 +50,35 @@ class LedgerAuditTest {
         }
         assertEquals(List.of(), audit.violations().await().indefinitely());
     }
+
+    @Test
+    void rowsWithoutTheirEntryLotOrMemberAreReported() throws SQLException {
+        Fixtures.EnrolledMember member = Fixtures.enroll(Fixtures.FRESHMART);
+        UUID missingEntry = UUID.randomUUID();
+        UUID missingMember = UUID.randomUUID();
+        UUID entryOfMissingMember = UUID.randomUUID();
+        try (Connection superuser = DriverManager.getConnection(EmbeddedPostgresResource.jdbcUrl());
+                Statement sql = superuser.createStatement()) {
+            try {
+                // No foreign key stops these any more (V62): the audit is what must notice them.
+                sql.execute("insert into postings (entry_id, account_id, member_id, partner_id, amount) select '"
+                        + missingEntry + "', account_id, id, 'freshmart', 5 from members where id = '" + member.id() + "'");
+                sql.execute("insert into lot_consumptions (entry_id, lot_id, member_id, issuer_id, points, partner_id) values ('"
+                        + missingEntry + "', 987654321, '" + member.id() + "', 'freshmart', 1, 'freshmart')");
+                sql.execute("insert into journal_entries (id, kind, member_id, partner_id, points, occurred_at) values ('"
+                        + entryOfMissingMember + "', 'ADJUSTMENT', '" + missingMember + "', 'freshmart', 0, now())");
+
+                List<String> violations = audit.violations().await().indefinitely();
+
+                assertTrue(violations.contains("ledger row without its journal entry: " + missingEntry), violations::toString);
+                assertTrue(violations.contains("lot draw from a lot that does not exist: 987654321"), violations::toString);
+                assertTrue(violations.contains("ledger names a member that does not exist: " + missingMember), violations::toString);
+            } finally {
+                sql.execute("delete from lot_consumptions where entry_id = '" + missingEntry + "'");
+                sql.execute("delete from postings where entry_id = '" + missingEntry + "'");
+                sql.execute("delete from journal_entries where id = '" + entryOfMissingMember + "'");
+            }
+        }
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+    }
 }
