@@ -74,35 +74,24 @@ public class LedgerAudit {
                            and not exists (select from paid_memberships m where m.id = r.membership_id))
                     """),
             // Checked here rather than by foreign keys, which would make every partner a hot row (V10).
-            Map.entry("ledger names a partner that does not exist", """
-                    select distinct named.partner_id as subject from (
-                        select partner_id from journal_entries union all select partner_id from postings
-                        union all select issuer_id from lots union all select issuer_id from lot_consumptions
-                        union all select partner_id from lot_consumptions union all select debtor_id from settlement_records
-                        union all select creditor_id from settlement_records) named (partner_id)
-                    where not exists (select from partners p where p.id = named.partner_id)
-                    """),
-            Map.entry("posting to an account that does not exist", """
-                    select distinct p.account_id::text as subject from postings p
-                    where not exists (select from accounts a where a.id = p.account_id)
-                    """),
+            Map.entry("ledger names a partner that does not exist", namedButMissing("partners",
+                    "select partner_id from journal_entries", "select partner_id from postings", "select issuer_id from lots",
+                    "select issuer_id from lot_consumptions", "select partner_id from lot_consumptions",
+                    "select debtor_id from settlement_records", "select creditor_id from settlement_records")),
+            Map.entry("posting to an account that does not exist", namedButMissing("accounts", "select account_id from postings")),
             // Checked here rather than by foreign keys, which cost every earn and redemption a check per row (V62).
-            Map.entry("ledger row without its journal entry", """
-                    select distinct named.entry_id::text as subject from (
-                        select entry_id from postings union all select entry_id from lots
-                        union all select entry_id from lot_consumptions) named (entry_id)
-                    where not exists (select from journal_entries e where e.id = named.entry_id)
-                    """),
-            Map.entry("lot draw from a lot that does not exist", """
-                    select distinct c.lot_id::text as subject from lot_consumptions c
-                    where not exists (select from lots l where l.id = c.lot_id)
-                    """),
-            Map.entry("ledger names a member that does not exist", """
-                    select distinct named.member_id::text as subject from (
-                        select member_id from journal_entries union all select member_id from lots
-                        union all select member_id from settlement_records where member_id is not null) named (member_id)
-                    where not exists (select from members m where m.id = named.member_id)
-                    """));
+            Map.entry("ledger row without its journal entry", namedButMissing("journal_entries",
+                    "select entry_id from postings", "select entry_id from lots", "select entry_id from lot_consumptions")),
+            Map.entry("lot draw from a lot that does not exist", namedButMissing("lots", "select lot_id from lot_consumptions")),
+            Map.entry("ledger names a member that does not exist", namedButMissing("members",
+                    "select member_id from journal_entries", "select member_id from lots",
+                    "select member_id from settlement_records where member_id is not null")));
+
+    /** Each id the {@code namings} (queries of one column) name that no row of {@code table} has. */
+    private static String namedButMissing(String table, String... namings) {
+        return "select distinct named.id::text as subject from (" + String.join(" union all ", namings) + ") named (id)"
+                + " where not exists (select from " + table + " t where t.id = named.id)";
+    }
 
     private final TenantSessions sessions;
 
