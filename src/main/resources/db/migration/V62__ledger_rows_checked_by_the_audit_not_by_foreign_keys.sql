@@ -8,7 +8,7 @@
 --
 -- What they guarded still holds, for the same reasons V10 gave for partners and accounts:
 -- - every one of these rows is written by the statement that writes its entry (earn_points, redeem_points and the
---   other ledger functions), with the entry's id and the member it has just locked;
+--   other ledger functions), in the same transaction, with the entry's id and a member that statement has just found;
 -- - nothing deletes an entry, a lot or a member: the gateway's role has no DELETE on them, and erasure anonymises a
 --   member rather than removing it;
 -- - LedgerAudit checks that every posting, lot, lot draw and settlement record has its entry, every lot draw its lot,
