@@ -2,13 +2,21 @@
 # What earns cost PostgreSQL (issue 6): the real earn_points with one earn and with a batch of several (as group
 # commit sends them, V57), and the session-7 prototype of a set-based batch, measured with pgbench on this machine
 # beside pgbench's TPC-B: bench/batch-earn/run.sh [--clients 8] [--seconds 20] [--members 100000]
-# [--sizes "8 32 128" (the prototype)] [--batches "8 32" (the real function)]. Needs what bench/run.sh needs, GNU
-# time (/usr/bin/time; Debian: time), and the packaged gateway (./mvnw package), which it starts once to migrate a
-# scratch database and register the demo partners. See bench/README.md, "Session 7", "Session 8" and "Session 9".
+# [--sizes "8 32 128" (the prototype)] [--batches "8 32" (the real function)] [--variant FILE [--variant-batch 8]].
+# Needs what bench/run.sh needs, GNU time (/usr/bin/time; Debian: time), and the packaged gateway (./mvnw package),
+# which it starts once to migrate a scratch database and register the demo partners. See bench/README.md, "Session 7",
+# "Session 8", "Session 9" and "Session 17".
+#
+# --variant FILE compares a candidate change to the earn's functions with the functions as they are, in one pgbench run
+# whose transactions alternate between the two at random, so that a machine whose speed drifts by a fifth within
+# minutes (bench/README.md, sessions 15 and 16) moves both sides alike. FILE holds `create or replace function` statements,
+# as a migration would. Each function it defines is installed as <name>_variant, with its calls in FILE renamed likewise;
+# so is a copy of earn_points (unless FILE defines it), which therefore calls the variants where it called the originals.
+# Functions that earn_points calls only through another function FILE does not define keep their originals.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-clients=8 seconds=20 members=100000 sizes="8 32 128" batches="8 32"
+clients=8 seconds=20 members=100000 sizes="8 32 128" batches="8 32" variant="" variant_batch=8
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) clients=$2; shift 2 ;;
@@ -16,6 +24,8 @@ while [ $# -gt 0 ]; do
     --members) members=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
     --batches) batches=$2; shift 2 ;;
+    --variant) variant=$2; shift 2 ;;
+    --variant-batch) variant_batch=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -45,6 +55,11 @@ kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true; gateway_pid=
 
 psql -q -v ON_ERROR_STOP=1 -v members="$members" -v points=100000 -v card_key="$card_key" -d $database -f bench/seed.sql
 psql -q -v ON_ERROR_STOP=1 -d $database -f bench/batch-earn/earn-batch.sql
+# Unmeasured earns first, so that no table an earn reads is empty when a measured session plans its statements: a plan
+# cached for an empty member_qualifying scans it whole, and kept doing so as it grew for the whole 20 s (session 17:
+# one earn per transaction measured at 2.1 ms of PostgreSQL's CPU instead of 0.9).
+echo "select bench_earn_points(8, $members);" > "$work/warm-up.sql"
+pgbench -n -U coalition_app -c "$clients" -j 2 -t 200 -M prepared -f "$work/warm-up.sql" $database > /dev/null
 psql -q -d $database -c "vacuum analyze" -c "checkpoint"
 
 ticks=$(getconf CLK_TCK)
@@ -66,6 +81,41 @@ measure() { # label, pgbench script; prints one table row
       'BEGIN { printf "| %s | %.0f | %.0f | %.3f |\n", l, tps, n / s, c * 1000 / n }'
   psql -q -d $database -c "vacuum analyze" -c "checkpoint"
 }
+
+# --variant: the candidate and the functions as they are, in one run (see the head of this file)
+compare_variant() {
+  local names renames
+  names=$(grep -oiP 'create\s+(or\s+replace\s+)?function\s+(public\.)?\K[a-z_0-9]+' "$variant" | sort -u)
+  [ -n "$names" ] || { echo "$variant defines no function" >&2; exit 2; }
+  renames=""
+  for name in $names earn_points; do renames="$renames s/\b$name\(/${name}_variant(/g;"; done
+  sed -E "$renames" "$variant" > "$work/variant.sql"
+  if ! grep -qx earn_points <<< "$names"; then
+    psql -qtA -d $database -c "select pg_get_functiondef('earn_points'::regproc)" | sed -E "$renames" >> "$work/variant.sql"
+    echo ";" >> "$work/variant.sql"
+  fi
+  psql -qtA -d $database -c "select pg_get_functiondef('bench_earn_points'::regproc)" \
+    | sed -E "s/\bbench_earn_points\(/bench_earn_points_variant(/; s/\bearn_points\(/earn_points_variant(/" >> "$work/variant.sql"
+  echo ";" >> "$work/variant.sql"
+  psql -q -v ON_ERROR_STOP=1 -d $database -f "$work/variant.sql" -c "grant execute on all functions in schema public to coalition_app"
+  echo "select bench_earn_points($variant_batch, $members);" > "$work/as-is.sql"
+  echo "select bench_earn_points_variant($variant_batch, $members);" > "$work/variant-call.sql"
+  # one client per core: with more, every statement also waits for the others' turns on the CPU, a wait both sides share,
+  # which shrinks the difference in percent (session 17: a candidate 13 % cheaper with 2 clients looked 5 % cheaper with 8)
+  pgbench -n -U coalition_app -c "$(nproc)" -j "$(nproc)" -T $((seconds * 3)) -M prepared \
+    -f "$work/as-is.sql@1" -f "$work/variant-call.sql@1" $database > "$work/pgbench.log" 2>&1 || { cat "$work/pgbench.log" >&2; exit 1; }
+  echo "| batches of $variant_batch earns, interleaved in one run | statements | mean latency ms |"
+  echo "|---|---|---|"
+  awk -v as_is="as they are" -v candidate="$variant" '
+    /^SQL script 1:/ { label = as_is; n = 1 } /^SQL script 2:/ { label = candidate; n = 2 }
+    /^ - [0-9]+ transactions/ { count = $2 }
+    /^ - latency average/ { latency[n] = $5; printf "| %s | %s | %s |\n", label, count, $5 }
+    END { printf "\nThe candidate'"'"'s statement took %+.1f %% against the functions as they are.\n", (latency[2] / latency[1] - 1) * 100 }' "$work/pgbench.log"
+}
+if [ -n "$variant" ]; then
+  compare_variant
+  exit 0
+fi
 
 echo "| statement | transactions/s | earns/s | PostgreSQL CPU ms per earn |"
 echo "|---|---|---|---|"
