@@ -7,12 +7,13 @@
 # which it starts once to migrate a scratch database and register the demo partners. See bench/README.md, "Session 7",
 # "Session 8", "Session 9" and "Session 17".
 #
-# --variant FILE compares a candidate change to the earn's functions with the functions as they are, in one pgbench run
-# whose transactions alternate between the two at random, so that a machine whose speed drifts by a fifth within
-# minutes (bench/README.md, sessions 15 and 16) moves both sides alike. FILE holds `create or replace function` statements,
-# as a migration would. Each function it defines is installed as <name>_variant, with its calls in FILE renamed likewise;
-# so is a copy of earn_points (unless FILE defines it), which therefore calls the variants where it called the originals.
-# Functions that earn_points calls only through another function FILE does not define keep their originals.
+# --variant FILE compares a candidate change to the earn's functions with the functions as they are, in one pgbench
+# run whose transactions alternate between the two at random, so that a machine whose speed drifts by a fifth within
+# minutes (bench/README.md, sessions 15 and 16) moves both sides alike. FILE holds `create or replace function`
+# statements, as a migration would. Each function it defines is installed as <name>_variant, with its calls in FILE
+# renamed likewise; so is a copy of earn_points (unless FILE defines it), which therefore calls the variants where it
+# called the originals. Functions that earn_points calls only through another function FILE does not define keep their
+# originals.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -100,8 +101,8 @@ compare_variant() {
   psql -q -v ON_ERROR_STOP=1 -d $database -f "$work/variant.sql" -c "grant execute on all functions in schema public to coalition_app"
   echo "select bench_earn_points($variant_batch, $members);" > "$work/as-is.sql"
   echo "select bench_earn_points_variant($variant_batch, $members);" > "$work/variant-call.sql"
-  # one client per core: with more, every statement also waits for the others' turns on the CPU, a wait both sides share,
-  # which shrinks the difference in percent (session 17: a candidate 13 % cheaper with 2 clients looked 5 % cheaper with 8)
+  # One client per core: with more, every statement also waits for the others' turns on the CPU, a wait both sides
+  # share, which shrinks the difference in percent (session 17: 10.6 % with 2 clients, 5.4 % with 8).
   pgbench -n -U coalition_app -c "$(nproc)" -j "$(nproc)" -T $((seconds * 3)) -M prepared \
     -f "$work/as-is.sql@1" -f "$work/variant-call.sql@1" $database > "$work/pgbench.log" 2>&1 || { cat "$work/pgbench.log" >&2; exit 1; }
   echo "| batches of $variant_batch earns, interleaved in one run | statements | mean latency ms |"
