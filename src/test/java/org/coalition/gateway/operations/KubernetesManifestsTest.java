@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -507,6 +508,25 @@ class KubernetesManifestsTest {
         int needed = pods * pool + CONNECTION_HEADROOM;
         assertTrue(needed <= maxConnections, overlay + ": " + pods + " pods x DB_POOL_SIZE " + pool + " + " + CONNECTION_HEADROOM
                 + " = " + needed + " connections, but max_connections is " + maxConnections);
+    }
+
+    @Test
+    void productionCheckpointsAreSpacedForTheWriteLoadAndItsWalFitsTheVolume() {
+        GenericKubernetesResource cluster = render("prod").cluster();
+        String maxWalSize = cluster.get("spec", "postgresql", "parameters", "max_wal_size");
+        assertNotNull(maxWalSize, "prod: max_wal_size is set (PostgreSQL's 1GB default checkpoints every 20 s under load)");
+        long wal = gibibytes(maxWalSize);
+        long volume = gibibytes(cluster.get("spec", "storage", "size"));
+        assertTrue(wal >= 4, "prod: max_wal_size " + maxWalSize + " is under 4GB");
+        assertTrue(wal * 4 <= volume, "prod: max_wal_size " + maxWalSize + " takes more than a quarter of the " + volume + "Gi volume");
+    }
+
+    /** {@code 8GB} (PostgreSQL) or {@code 50Gi} (Kubernetes) in whole gibibytes. */
+    private static long gibibytes(String size) {
+        Matcher matcher = Pattern.compile("(\\d+)(GB|Gi|TB|Ti)").matcher(size);
+        assertTrue(matcher.matches(), "a size in GB/Gi or TB/Ti: " + size);
+        long amount = Long.parseLong(matcher.group(1));
+        return matcher.group(2).startsWith("T") ? amount * 1024 : amount;
     }
 
     @ParameterizedTest
