@@ -106,6 +106,12 @@ postgres_cpu() { cpu_ticks $(pgrep -x postgres | sed 's|.*|/proc/&/stat|'); }
 # Busy ticks of the whole machine (user, nice, system, irq, softirq, steal): what is neither the gateway nor
 # PostgreSQL is wrk, the webhook receiver and anything else running, which makes a run noisy when it is large.
 machine_cpu() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# Sets the variable named $1 to the CPU seconds of this shell's ended children, wrk among them. Called directly, never
+# in a pipeline or a command substitution: there `times` would report a fresh subshell's children, which are none.
+children_cpu_into() {
+  times > "$work/times"
+  printf -v "$1" '%s' "$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$work/times")"
+}
 entries() { psql -qtA -d $database -c "select count(*) filter (where kind = 'EARN'), count(*) filter (where kind = 'REDEMPTION') from journal_entries" | tr '|' ' '; }
 # Requests in flight when wrk stops still commit: wait until the ledger stops moving before counting.
 settle() { local last=""; while true; do current=$(entries); [ "$current" = "$last" ] && break; last=$current; sleep 1; done; }
@@ -232,17 +238,22 @@ for workload in $workloads; do
   fi
   gc_line=$(wc -l < "$work/gc.log")
   gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu) machine_before=$(machine_cpu)
+  children_cpu_into driver_before
   ( peak=0; while kill -0 $gateway_pid 2>/dev/null; do
       # written aside and renamed: the kill below may land between the truncation and the write of a plain redirect
       rss=$(awk '/VmRSS/ { print $2 }' /proc/$gateway_pid/status); [ "$rss" -gt "$peak" ] && peak=$rss \
         && echo $peak > "$work/rss.next" && mv "$work/rss.next" "$work/rss"
       sleep 0.5; done ) & sampler=$!
   result=$(drive "$workload" "$seconds")
+  children_cpu_into driver_after
+  driver_seconds=$(awk -v a="$driver_before" -v b="$driver_after" 'BEGIN { printf "%.1f", b - a }')
   kill $sampler; wait $sampler 2>/dev/null || true
   gateway_seconds=$(awk -v a="$gateway_before" -v b="$(gateway_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
   postgres_seconds=$(awk -v a="$postgres_before" -v b="$(postgres_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
+  # The rest of the machine: neither the gateway, nor PostgreSQL, nor wrk (which drives ten thousand `me` reads a
+  # second with a quarter of a core, and so made every run look noisy)
   others_seconds=$(awk -v a="$machine_before" -v b="$(machine_cpu)" -v t="$ticks" -v g="$gateway_seconds" -v p="$postgres_seconds" \
-      'BEGIN { o = (b - a) / t - g - p; printf "%.1f", o < 0 ? 0 : o }')
+      -v d="$driver_seconds" 'BEGIN { o = (b - a) / t - g - p - d; printf "%.1f", o < 0 ? 0 : o }')
   # Peak heap: the largest heap occupancy G1 reports before a collection during the workload.
   heap_mib=$(tail -n +"$gc_line" "$work/gc.log" | sed -n 's/.* \([0-9]*\)M->[0-9]*M(.*/\1/p' | sort -n | tail -1)
   echo "$result"
@@ -291,10 +302,10 @@ for workload in $workloads; do
     echo "webhook receiver CPU: ${receiver_seconds}s"
     webhooks="{\"events\":$events,\"delivered\":$delivered,\"requests\":$requests,\"drain_seconds\":$drain_seconds,\"receiver_cpu_seconds\":$receiver_seconds}"
   fi
-  results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" --argjson o "$others_seconds" \
+  results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" --argjson o "$others_seconds" --argjson d "$driver_seconds" \
       --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson webhooks "$webhooks" --argjson analytics "$analytics" --argjson s "$seconds" \
       '{workload: $w} + . + {gateway_cpu_cores: ($g / $s * 100 | round / 100), gateway_cpu_ms_per_request: ($g * 1000 / .requests * 100 | round / 100),
-        postgres_cpu_cores: ($p / $s * 100 | round / 100), postgres_cpu_ms_per_request: ($p * 1000 / .requests * 100 | round / 100), other_cpu_cores: ($o / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks, analytics: $analytics}' <<< "$result")")
+        postgres_cpu_cores: ($p / $s * 100 | round / 100), postgres_cpu_ms_per_request: ($p * 1000 / .requests * 100 | round / 100), load_driver_cpu_cores: ($d / $s * 100 | round / 100), other_cpu_cores: ($o / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks, analytics: $analytics}' <<< "$result")")
 done
 
 log "pgbench TPC-B-like builtin again, after the workloads"
@@ -312,9 +323,9 @@ printf '%s\n' "${results[@]}" | jq -s --argjson tps "$tps" --argjson before "$tp
 
 log "results ($file)"
 jq -r '"pgbench TPC-B-like: \(.pgbench_tps) tps (the mean of \(.pgbench_tps_runs[0]) before the workloads and \(.pgbench_tps_runs[1]) after)",
-  "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores, ms/req) | rest of the machine (cores) | RSS MiB | peak heap MiB |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|",
-  (.workloads[] | "| \(.workload) | \(.rps) | \(.ratio_to_pgbench) | \(.p50_ms) | \(.p95_ms) | \(.p99_ms) | \(.errors) | \(.gateway_cpu_cores), \(.gateway_cpu_ms_per_request) | \(.postgres_cpu_cores), \(.postgres_cpu_ms_per_request // "-") | \(.other_cpu_cores) | \(.gateway_rss_mib) | \(.gateway_peak_heap_mib) |")' "$file"
+  "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores, ms/req) | wrk (cores) | rest of the machine (cores) | RSS MiB | peak heap MiB |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  (.workloads[] | "| \(.workload) | \(.rps) | \(.ratio_to_pgbench) | \(.p50_ms) | \(.p95_ms) | \(.p99_ms) | \(.errors) | \(.gateway_cpu_cores), \(.gateway_cpu_ms_per_request) | \(.postgres_cpu_cores), \(.postgres_cpu_ms_per_request // "-") | \(.load_driver_cpu_cores // "-") | \(.other_cpu_cores) | \(.gateway_rss_mib) | \(.gateway_peak_heap_mib) |")' "$file"
 
 log "against the targets (those whose workloads ran; repeated workloads by their mean)"
 jq -r -f bench/targets.jq "$file"
