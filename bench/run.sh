@@ -104,7 +104,8 @@ cpu_ticks() { awk '{ t += $14 + $15 } END { print t + 0 }' "$@" 2>/dev/null || e
 gateway_cpu() { cpu_ticks /proc/$gateway_pid/stat; }
 postgres_cpu() { cpu_ticks $(pgrep -x postgres | sed 's|.*|/proc/&/stat|'); }
 # Busy ticks of the whole machine (user, nice, system, irq, softirq, steal): what is neither the gateway nor
-# PostgreSQL is wrk, the webhook receiver and anything else running, which makes a run noisy when it is large.
+# PostgreSQL is wrk (reported apart), the webhook receiver and anything else running, which make a run noisy when
+# they are large.
 machine_cpu() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 # Sets the variable named $1 to the CPU seconds of this shell's ended children, wrk among them. Called directly, never
 # in a pipeline or a command substitution: there `times` would report a fresh subshell's children, which are none.
