@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
@@ -515,18 +517,19 @@ class KubernetesManifestsTest {
         GenericKubernetesResource cluster = render("prod").cluster();
         String maxWalSize = cluster.get("spec", "postgresql", "parameters", "max_wal_size");
         assertNotNull(maxWalSize, "prod: max_wal_size is set (PostgreSQL's 1GB default checkpoints every 20 s under load)");
-        long wal = gibibytes(maxWalSize);
-        long volume = gibibytes(cluster.get("spec", "storage", "size"));
-        assertTrue(wal >= 4, "prod: max_wal_size " + maxWalSize + " is under 4GB");
-        assertTrue(wal * 4 <= volume, "prod: max_wal_size " + maxWalSize + " takes more than a quarter of the " + volume + "Gi volume");
+        BigDecimal wal = postgresBytes(maxWalSize);
+        String volume = cluster.get("spec", "storage", "size");
+        assertTrue(wal.compareTo(postgresBytes("4GB")) >= 0, "prod: max_wal_size " + maxWalSize + " is under 4GB");
+        assertTrue(wal.multiply(BigDecimal.valueOf(4)).compareTo(Quantity.getAmountInBytes(new Quantity(volume))) <= 0,
+                "prod: max_wal_size " + maxWalSize + " takes more than a quarter of the " + volume + " volume");
     }
 
-    /** {@code 8GB} (PostgreSQL) or {@code 50Gi} (Kubernetes) in whole gibibytes. */
-    private static long gibibytes(String size) {
-        Matcher matcher = Pattern.compile("(\\d+)(GB|Gi|TB|Ti)").matcher(size);
-        assertTrue(matcher.matches(), "a size in GB/Gi or TB/Ti: " + size);
-        long amount = Long.parseLong(matcher.group(1));
-        return matcher.group(2).startsWith("T") ? amount * 1024 : amount;
+    /** A PostgreSQL memory or disk size ({@code 8GB}: its units are powers of 1024, unlike Kubernetes' {@code G}). */
+    private static BigDecimal postgresBytes(String size) {
+        Matcher matcher = Pattern.compile("(\\d+)(MB|GB|TB)").matcher(size);
+        assertTrue(matcher.matches(), "a PostgreSQL size in MB, GB or TB: " + size);
+        int power = List.of("MB", "GB", "TB").indexOf(matcher.group(2)) + 2;
+        return new BigDecimal(matcher.group(1)).multiply(BigDecimal.valueOf(1024).pow(power));
     }
 
     @ParameterizedTest
