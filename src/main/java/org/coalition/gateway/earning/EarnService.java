@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,6 +77,9 @@ public class EarnService {
                           when g.campaign_id is not null then 3 else 4 end, g.campaign_id::text, g.challenge_id::text
             """;
 
+    /** Contract versions whose shared fields are kept; more than any coalition has, and a bound if contracts churn. */
+    private static final int MAX_SHARED_VERSIONS = 256;
+
     static final BigDecimal MAX_PURCHASE_AMOUNT = new BigDecimal("10000000");
     static final int MAX_BASKET_LINES = 500;
     static final int MAX_REFERENCE_LENGTH = 128;
@@ -90,6 +95,7 @@ public class EarnService {
     private final LedgerMetrics ledgerMetrics;
     private final CampaignBook campaigns;
     private final TierPrograms tiers;
+    private final Map<VersionOfPartner, String> sharedByVersion = new ConcurrentHashMap<>();
 
     public EarnService(PartnerDirectory partners, AccountBook accounts,
             PostedTransactions posted, IdempotentTransactions idempotent, RequestFingerprints fingerprints,
@@ -114,7 +120,8 @@ public class EarnService {
         try {
             Earning earning = validate(caller, input, Instant.now());
             return idempotent.executeInSet(caller, fingerprints.of(caller, "earnPoints", input.idempotencyKey, input),
-                            EARN_IN_ONE_CALL, earning.member().lockOrder(), (request, entryId) -> putFields(request, earning),
+                            EARN_IN_ONE_CALL, earning.member().lockOrder(), sharedFields(earning),
+                            (request, entryId) -> putFields(request, earning),
                             (row, entryId) -> posted(row, entryId, earning), this::replay)
                     .onFailure().transform(MemberRepository::businessFailureOf)
                     .onFailure(UserErrors::answerable)
@@ -201,68 +208,100 @@ public class EarnService {
         }
     }
 
-    /** An earn_points request's fields besides its claim and entry id (V57's {@code earn_request}). */
+    /**
+     * An earn_points request's own fields besides its claim and entry id (V57's {@code earn_request}); the fields it
+     * shares with the other earns of its contract version come once per batch ({@link #sharedFields}). An optional field
+     * an earn leaves out is null, or the shared value where there is one (the campaigns' empty lists).
+     */
     private JsonObject putFields(JsonObject request, Earning earning) {
         int points = earning.earned().points();
         String partnerId = earning.contract().id();
         EarnPointsInput input = earning.input();
         request.put("member_by", MemberRepository.keyKind(earning.member()))
                 .put("member_ref", members.keyReference(earning.member()))
-                .put("partner", partnerId)
                 .put("points", points)
                 .put("purchase_amount", input.purchaseAmount.toPlainString())
-                .put("currency", input.currency)
-                .put("channel", input.channel == null ? null : input.channel.name())
-                .put("reference", input.partnerReference)
                 .put("occurred_at", earning.occurredAt().toString())
-                .put("contract_version", earning.version().number())
-                .put("lot_expires_at", expiresAt(earning).toString());
+                .put("lot_expires_at", expiresAt(earning).toString())
+                .put("tier_bonus_points", jsonArray(Arrays.stream(earning.tierProgram().bonusPoints(points))))
+                .put("tier_entry", earning.tierBonusEntryId().toString())
+                .put("referred_entry", earning.referredBonusEntryId().toString())
+                .put("referrer_entry", earning.referrerBonusEntryId().toString())
+                .put("club_entry", earning.clubBonusEntryId().toString());
+        if (input.channel != null) {
+            request.put("channel", input.channel.name());
+        }
+        if (input.partnerReference != null) {
+            request.put("reference", input.partnerReference);
+        }
         JournalWriter.putPostings(request, "accounts", "amounts", PostingTemplate.EARN.postings(points,
                 accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId)));
         SettlementRecorder.putRecords(request, points == 0 ? List.of()
                 : List.of(settlement.issuanceFee(earning.version(), partnerId, points)));
-        return putBonusFields(request, earning);
-    }
-
-    /** What the statement needs to grant the candidate bonuses: one point's postings, the fee, the candidates. */
-    private JsonObject putBonusFields(JsonObject request, Earning earning) {
-        String partnerId = earning.contract().id();
-        request.put("operator", config.operator().partnerId());
-        JournalWriter.putPostings(request, "unit_accounts", "unit_amounts", PostingTemplate.BONUS.postings(1,
-                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId)));
         List<CampaignBook.Candidate> bonuses = earning.bonuses();
-        return putTierFields(request.put("issue_price", earning.version().pricing().issuePrice().toPlainString())
-                .put("fee_currency", earning.version().settlement().currency())
-                .put("bonus_campaigns", jsonArray(bonuses.stream().map(bonus -> bonus.campaign().id().toString())))
-                .put("bonus_points", jsonArray(bonuses.stream().map(CampaignBook.Candidate::points)))
-                .put("bonus_entries", jsonArray(bonuses.stream().map(bonus -> bonus.entryId().toString()))), earning);
+        if (!bonuses.isEmpty()) {
+            request.put("bonus_campaigns", jsonArray(bonuses.stream().map(bonus -> bonus.campaign().id().toString())))
+                    .put("bonus_points", jsonArray(bonuses.stream().map(CampaignBook.Candidate::points)))
+                    .put("bonus_entries", jsonArray(bonuses.stream().map(bonus -> bonus.entryId().toString())));
+        }
+        return request;
     }
 
-    /** The tier program and what each tier would pay on this earn; the statement knows which tier the member holds. */
-    private JsonObject putTierFields(JsonObject request, Earning earning) {
-        TierProgram program = earning.tierProgram();
-        request.put("tier_measure", program.measure().name())
+    /**
+     * What every earn under one contract version shares (V63's {@code _context}): the partner and its accounts, the
+     * version's currency and prices, the operator, the tier program, the referral terms. Sent once per batch rather
+     * than once per earn, and made once per version: all of it comes from the contract and the configuration, which
+     * do not change while the gateway runs (a new contract version is a new instance, hence a new entry).
+     */
+    private String sharedFields(Earning earning) {
+        if (sharedByVersion.size() > MAX_SHARED_VERSIONS) {
+            sharedByVersion.clear();
+        }
+        return sharedByVersion.computeIfAbsent(new VersionOfPartner(earning.contract().id(), earning.version()),
+                key -> sharedFields(key.partnerId(), key.version(), earning.tierProgram()).encode());
+    }
+
+    private JsonObject sharedFields(String partnerId, PartnerContract.Version version, TierProgram program) {
+        String operatorId = config.operator().partnerId();
+        CoalitionConfig.Referrals referrals = config.referrals();
+        JsonObject shared = new JsonObject()
+                .put("partner", partnerId)
+                .put("currency", version.earn().currency())
+                .put("contract_version", version.number())
+                .put("operator", operatorId)
+                .put("issue_price", version.pricing().issuePrice().toPlainString())
+                .put("fee_currency", version.settlement().currency())
+                .put("bonus_campaigns", new JsonArray())
+                .put("bonus_points", new JsonArray())
+                .put("bonus_entries", new JsonArray())
+                .put("tier_measure", program.measure().name())
                 .put("tier_window_months", program.windowMonths())
                 .put("tiers", jsonArray(program.tiers().stream().map(TierProgram.Tier::id)))
                 .put("tier_thresholds", jsonArray(program.tiers().stream().map(TierProgram.Tier::threshold)))
-                .put("tier_bonus_points", jsonArray(Arrays.stream(program.bonusPoints(earning.earned().points()))))
                 .put("tier_operator_funded", jsonArray(program.tiers().stream()
-                        .map(tier -> tier.fundedBy() == TierProgram.Funder.OPERATOR)));
-        JournalWriter.putPostings(request, "operator_unit_accounts", "operator_unit_amounts", PostingTemplate.BONUS.postings(1,
-                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, config.operator().partnerId())));
-        return putReferralFields(request.put("tier_entry", earning.tierBonusEntryId().toString()), earning);
-    }
-
-    /** What a pending referral pays if this is the member's first qualifying earn (the statement knows whether). */
-    private JsonObject putReferralFields(JsonObject request, Earning earning) {
-        CoalitionConfig.Referrals referrals = config.referrals();
-        return request.put("referral_minimum_points", Math.max(1, referrals.minimumQualifyingPoints()))
+                        .map(tier -> tier.fundedBy() == TierProgram.Funder.OPERATOR)))
+                .put("referral_minimum_points", Math.max(1, referrals.minimumQualifyingPoints()))
                 .put("referred_bonus", referrals.referredPoints())
                 .put("referrer_bonus", referrals.referrerPoints())
-                .put("referral_operator_funded", !"EARNING_PARTNER".equals(referrals.fundedBy()))
-                .put("referred_entry", earning.referredBonusEntryId().toString())
-                .put("referrer_entry", earning.referrerBonusEntryId().toString())
-                .put("club_entry", earning.clubBonusEntryId().toString());
+                .put("referral_operator_funded", !"EARNING_PARTNER".equals(referrals.fundedBy()));
+        // one point's postings, for the bonuses the statement may grant on the partner's account or the operator's
+        JournalWriter.putPostings(shared, "unit_accounts", "unit_amounts", PostingTemplate.BONUS.postings(1,
+                accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, partnerId)));
+        return JournalWriter.putPostings(shared, "operator_unit_accounts", "operator_unit_amounts",
+                PostingTemplate.BONUS.postings(1, accounts.accountsFor(AccountBook.MEMBER_ACCOUNT_IN_STATEMENT, operatorId)));
+    }
+
+    /** Keyed by the version's identity: its record's equality would hash every rule of it on every earn. */
+    private record VersionOfPartner(String partnerId, PartnerContract.Version version) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof VersionOfPartner that && partnerId.equals(that.partnerId) && version == that.version;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * partnerId.hashCode() + System.identityHashCode(version);
+        }
     }
 
     private static JsonArray jsonArray(Stream<?> values) {

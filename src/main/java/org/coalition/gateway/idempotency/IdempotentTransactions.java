@@ -86,18 +86,19 @@ public class IdempotentTransactions {
     /**
      * The same guarantee for a hot-path mutation whose function takes a whole batch of requests, set-based (V57's
      * {@code earn_points}): the caller's four arguments, then a JSON array of requests, each with {@code key},
-     * {@code operation}, {@code hash} and {@code entry} (the result's id) besides the fields {@code request} adds; it
-     * returns a row per request as the one-statement functions do.
+     * {@code operation}, {@code hash} and {@code entry} (the result's id) besides the fields {@code request} adds, and
+     * last the fields {@code shared} holds for every request of its batch (JSON text); it returns a row per request as
+     * the one-statement functions do.
      */
     public <R> Uni<R> executeInSet(Caller caller, IdempotentRequest request, String function, String lockOrder,
-            BiConsumer<JsonObject, UUID> fields, BiFunction<Row, UUID, R> posted,
+            String shared, BiConsumer<JsonObject, UUID> fields, BiFunction<Row, UUID, R> posted,
             BiFunction<SqlConnection, UUID, Uni<R>> replay) {
         Invariant.check(request.scope().equals(caller.idempotencyScope()), "an idempotency key claimed outside the caller's scope");
         UUID resultId = EntryIds.next();
         JsonObject json = new JsonObject().put("key", request.key()).put("operation", request.operation())
                 .put("hash", request.fingerprint()).put("entry", resultId.toString());
         fields.accept(json, resultId);
-        return groupCommit.callInSet(function, sessions.callerArguments(caller), json, lockOrder)
+        return groupCommit.callInSet(function, sessions.callerArguments(caller), shared, json, lockOrder)
                 .flatMap(row -> postedOrReplayed(caller, request, row, resultId, posted, replay));
     }
 

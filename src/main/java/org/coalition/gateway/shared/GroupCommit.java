@@ -88,17 +88,18 @@ public class GroupCommit {
     }
 
     /**
-     * Calls a set-based {@code function(caller's four arguments, requests jsonb)}, which takes the requests of a whole
-     * batch as a JSON array and returns one row per request, its position in {@value #SLOT}. A batch holds the calls
-     * of one caller (row-level security reads one caller per statement) and of distinct {@code lockOrder}s (the
-     * function writes one row per member and table).
+     * Calls a set-based {@code function(caller's four arguments, requests jsonb, shared jsonb)}, which takes the requests
+     * of a whole batch as a JSON array and returns one row per request, its position in {@value #SLOT}. A batch holds
+     * the calls of one caller (row-level security reads one caller per statement) with one {@code shared} part (the
+     * fields its requests have in common, as JSON text: sent once per batch rather than once per request), and of
+     * distinct {@code lockOrder}s (the function writes one row per member and table).
      */
-    public Uni<Row> callInSet(String function, Tuple callerArguments, JsonObject request, String lockOrder) {
+    public Uni<Row> callInSet(String function, Tuple callerArguments, String shared, JsonObject request, String lockOrder) {
         Invariant.check(callerArguments.size() == CALLER_ARITY, "a set-based call without the caller's four arguments");
-        String caller = IntStream.range(0, CALLER_ARITY).mapToObj(i -> String.valueOf(callerArguments.getValue(i)))
-                .collect(Collectors.joining("\u0000"));
-        Tuple arguments = leading(Tuple.tuple(), callerArguments, CALLER_ARITY).addValue(request);
-        return submit(lane(function + "/set", function, () -> new SetOfRequests(function)), arguments, caller, lockOrder);
+        String batchKey = IntStream.range(0, CALLER_ARITY).mapToObj(i -> String.valueOf(callerArguments.getValue(i)))
+                .collect(Collectors.joining("\u0000")) + "\u0000" + shared;
+        Tuple arguments = leading(Tuple.tuple(), callerArguments, CALLER_ARITY).addValue(request).addString(shared);
+        return submit(lane(function + "/set", function, () -> new SetOfRequests(function)), arguments, batchKey, lockOrder);
     }
 
     private Uni<Row> submit(Lane lane, Tuple arguments, String batchKey, String lockOrder) {
@@ -161,7 +162,8 @@ public class GroupCommit {
     }
 
     /**
-     * {@code select * from f($1, $2, $3, $4, $5)}: the caller once, then every call's request in one JSON array. The
+     * {@code select * from f($1, $2, $3, $4, $5, $6)}: the caller once, every call's request in one JSON array, then
+     * the part the requests share (the same for every call of the batch, which its key ensures). The
      * array goes as text, written by Vert.x's streaming Jackson codec: as a {@code jsonb} parameter the client encodes
      * it with Quarkus's object mapper, which looks up a serializer for every value of every request (2 % of the
      * gateway's CPU per earn; the requests hold only strings, numbers, booleans, nulls and arrays of them).
@@ -171,7 +173,7 @@ public class GroupCommit {
         private final String statement;
 
         SetOfRequests(String function) {
-            this.statement = "select * from " + function + "($1, $2, $3, $4, $5::text::jsonb)";
+            this.statement = "select * from " + function + "($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb)";
         }
 
         @Override
@@ -184,7 +186,8 @@ public class GroupCommit {
             Tuple arguments = leading(Tuple.tuple(), batch.get(0).arguments(), CALLER_ARITY);
             JsonArray requests = new JsonArray(new ArrayList<>(batch.size()));
             batch.forEach(call -> requests.add(call.arguments().getValue(CALLER_ARITY)));
-            return arguments.addString(STREAMING.toString(requests, false));
+            return arguments.addString(STREAMING.toString(requests, false))
+                    .addString(batch.get(0).arguments().getString(CALLER_ARITY + 1));
         }
 
         @Override

@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 import org.coalition.gateway.ledger.LedgerAudit;
 import org.coalition.gateway.support.Fixtures;
@@ -24,6 +25,7 @@ import org.coalition.gateway.support.GatewayTest;
 import org.coalition.gateway.support.GraphQl;
 import org.coalition.gateway.support.Metrics;
 import org.coalition.gateway.support.Tokens;
+import org.coalition.gateway.tenancy.TenantSessions;
 
 /**
  * Earns that arrive together share statements and commits (shared.GroupCommit). Whatever batch carries it, each earn
@@ -37,6 +39,8 @@ class ConcurrentEarnTest {
 
     @Inject
     LedgerAudit audit;
+    @Inject
+    TenantSessions sessions;
 
     @Test
     void earnsThatShareACommitEachGetTheirOwnAnswer() {
@@ -114,6 +118,43 @@ class ConcurrentEarnTest {
         for (EnrolledMember member : members) {
             assertEquals(earnsPerMember * 15, balanceOf(member), member.id());
         }
+        assertEquals(List.of(), audit.violations().await().indefinitely());
+        assertTrue(Metrics.earnsThatSharedAStatement() > sharedBefore, "some earns shared a statement");
+    }
+
+    /**
+     * What the earns of a batch share (the partner's contract version among it) goes to the database once per batch
+     * (V63): earns under two versions of one contract, sent together, must not share it, and each must be booked
+     * under its own version.
+     */
+    @Test
+    void earnsUnderTwoContractVersionsSentTogetherKeepTheirOwnVersion() {
+        List<EnrolledMember> members = new ArrayList<>();
+        for (int i = 0; i < 2 * MEMBERS; i++) {
+            members.add(Fixtures.enroll(FRESHMART));
+        }
+        double sharedBefore = Metrics.earnsThatSharedAStatement();
+        Map<String, Integer> expectedVersions = new HashMap<>();
+        List<CompletableFuture<JsonObject>> responses = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            Map<String, Object> input = Fixtures.earnInput(members.get(i), "10.99");
+            if (i % 2 == 0) {
+                input.put("occurredAt", "2026-03-14T10:15:30Z");  // version 1: 1 point a euro, rounded down
+            }
+            responses.add(send(FRESHMART, input));
+        }
+        for (int i = 0; i < responses.size(); i++) {
+            JsonObject transaction = earnPayload(responses.get(i).join()).getJsonObject("transaction");
+            int version = i % 2 == 0 ? 1 : 2;
+            assertEquals(version == 1 ? 10 : 16, transaction.getInteger("points"), transaction::encodePrettily);
+            expectedVersions.put(transaction.getString("id"), version);
+        }
+        Map<String, Integer> bookedVersions = new HashMap<>();
+        sessions.asSystem(connection -> connection.preparedQuery(
+                        "select id::text, contract_version from journal_entries where id = any($1::text[]::uuid[])")
+                .execute(Tuple.of(expectedVersions.keySet().toArray(String[]::new)))).await().indefinitely()
+                .forEach(row -> bookedVersions.put(row.getString("id"), row.getInteger("contract_version")));
+        assertEquals(expectedVersions, bookedVersions);
         assertEquals(List.of(), audit.violations().await().indefinitely());
         assertTrue(Metrics.earnsThatSharedAStatement() > sharedBefore, "some earns shared a statement");
     }
