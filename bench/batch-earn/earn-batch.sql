@@ -109,28 +109,31 @@ declare
     _issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'freshmart');
     _operator_issued bigint := (select id from accounts where kind = 'PARTNER_ISSUED' and partner_id = 'coalition-operator');
 begin
+    -- each earn's own fields, then what the batch's earns share (V63: the gateway sends it once per batch)
     return (select count(*) from earn_points('PARTNER', 'freshmart', '', 'partner:freshmart-pos', (
         select jsonb_agg(jsonb_build_object(
             'key', gen_random_uuid()::text, 'operation', 'earnPoints', 'hash', md5(random()::text),
-            'entry', coalition_uuid_v7(), 'member_by', 'ID', 'member_ref', b.member_id::text, 'partner', 'freshmart',
-            'points', 15, 'purchase_amount', '10.00', 'currency', 'EUR', 'channel', 'STORE', 'reference', null,
-            'occurred_at', now(), 'contract_version', 2, 'accounts', jsonb_build_array(_issued, 0),
+            'entry', coalition_uuid_v7(), 'member_by', 'ID', 'member_ref', b.member_id::text,
+            'points', 15, 'purchase_amount', '10.00', 'channel', 'STORE',
+            'occurred_at', now(), 'accounts', jsonb_build_array(_issued, 0),
             'amounts', jsonb_build_array(-15, 15), 'lot_expires_at', now() + interval '24 months',
             'record_kinds', jsonb_build_array('ISSUANCE_FEE'), 'record_debtors', jsonb_build_array('freshmart'),
             'record_creditors', jsonb_build_array('coalition-operator'), 'record_points', jsonb_build_array(15),
             'record_amounts', jsonb_build_array('0.15'), 'record_currencies', jsonb_build_array('EUR'),
-            'operator', 'coalition-operator', 'unit_accounts', jsonb_build_array(_issued, 0),
-            'unit_amounts', jsonb_build_array(-1, 1), 'issue_price', '0.01', 'fee_currency', 'EUR',
+            'tier_bonus_points', '[0, 3, 7]'::jsonb, 'tier_entry', gen_random_uuid(),
+            'referred_entry', gen_random_uuid(), 'referrer_entry', gen_random_uuid(), 'club_entry', gen_random_uuid()))
+        from bench_members b
+        where b.n = any(array(select distinct 1 + floor(random() * _members)::int from generate_series(1, _size)))),
+        jsonb_build_object(
+            'partner', 'freshmart', 'currency', 'EUR', 'contract_version', 2, 'operator', 'coalition-operator',
+            'issue_price', '0.01', 'fee_currency', 'EUR',
             'bonus_campaigns', '[]'::jsonb, 'bonus_points', '[]'::jsonb, 'bonus_entries', '[]'::jsonb,
             'tier_measure', 'QUALIFYING_POINTS', 'tier_window_months', 12, 'tiers', '["BASIC", "SILVER", "GOLD"]'::jsonb,
-            'tier_thresholds', '[0, 2000, 10000]'::jsonb, 'tier_bonus_points', '[0, 3, 7]'::jsonb,
-            'tier_operator_funded', '[true, true, false]'::jsonb,
-            'operator_unit_accounts', jsonb_build_array(_operator_issued, 0), 'operator_unit_amounts', jsonb_build_array(-1, 1),
-            'tier_entry', gen_random_uuid(), 'referral_minimum_points', 1, 'referred_bonus', 100, 'referrer_bonus', 200,
-            'referral_operator_funded', true, 'referred_entry', gen_random_uuid(), 'referrer_entry', gen_random_uuid(),
-            'club_entry', gen_random_uuid()))
-        from bench_members b
-        where b.n = any(array(select distinct 1 + floor(random() * _members)::int from generate_series(1, _size))))));
+            'tier_thresholds', '[0, 2000, 10000]'::jsonb, 'tier_operator_funded', '[true, true, false]'::jsonb,
+            'referral_minimum_points', 1, 'referred_bonus', 100, 'referrer_bonus', 200, 'referral_operator_funded', true,
+            'unit_accounts', jsonb_build_array(_issued, 0), 'unit_amounts', jsonb_build_array(-1, 1),
+            'operator_unit_accounts', jsonb_build_array(_operator_issued, 0),
+            'operator_unit_amounts', jsonb_build_array(-1, 1))));
 end
 $$;
 -- (Until session 10 a lone earn was measured through a SQL-language wrapper of bench_earn_points(1, ...), which
