@@ -96,13 +96,15 @@ public class GroupCommit {
      */
     public Uni<Row> callInSet(String function, Tuple callerArguments, String shared, JsonObject request, String lockOrder) {
         Invariant.check(callerArguments.size() == CALLER_ARITY, "a set-based call without the caller's four arguments");
-        String batchKey = IntStream.range(0, CALLER_ARITY).mapToObj(i -> String.valueOf(callerArguments.getValue(i)))
-                .collect(Collectors.joining("\u0000")) + "\u0000" + shared;
+        String caller = IntStream.range(0, CALLER_ARITY).mapToObj(i -> String.valueOf(callerArguments.getValue(i)))
+                .collect(Collectors.joining("\u0000"));
+        // the shared part as its own element: callers pass one kept instance per version, which compares at once
+        List<String> batchKey = List.of(caller, shared);
         Tuple arguments = leading(Tuple.tuple(), callerArguments, CALLER_ARITY).addValue(request).addString(shared);
         return submit(lane(function + "/set", function, () -> new SetOfRequests(function)), arguments, batchKey, lockOrder);
     }
 
-    private Uni<Row> submit(Lane lane, Tuple arguments, String batchKey, String lockOrder) {
+    private Uni<Row> submit(Lane lane, Tuple arguments, Object batchKey, String lockOrder) {
         return Uni.createFrom().emitter(emitter -> lane.enqueue(new Call(arguments, batchKey, lockOrder, emitter, Vertx.currentContext())));
     }
 
@@ -197,7 +199,7 @@ public class GroupCommit {
     }
 
     /** One waiting call, answered on the Vert.x context it came from (its request's), whichever batch carried it. */
-    private record Call(Tuple arguments, String batchKey, String lockOrder, UniEmitter<? super Row> emitter, Context context) {
+    private record Call(Tuple arguments, Object batchKey, String lockOrder, UniEmitter<? super Row> emitter, Context context) {
 
         void answer(Row row) {
             onOwnContext(() -> emitter.complete(row));
@@ -260,7 +262,7 @@ public class GroupCommit {
             // the oldest call, and those after it that may share its statement; the others keep their places
             List<Call> batch = new ArrayList<>(Math.min(queued.size(), maxCalls));
             Set<String> lockOrders = new HashSet<>();
-            String batchKey = queued.getFirst().batchKey();
+            Object batchKey = queued.getFirst().batchKey();
             for (Iterator<Call> waiting = queued.iterator(); waiting.hasNext() && batch.size() < maxCalls; ) {
                 Call call = waiting.next();
                 if (call.batchKey().equals(batchKey) && (lockOrders.add(call.lockOrder()) || shape.takesOneLockOrderTwice())) {
