@@ -250,8 +250,9 @@ public class EarnService {
     /**
      * What every earn under one contract version shares (V63's {@code _context}): the partner and its accounts, the
      * version's currency and prices, the operator, the tier program, the referral terms. Sent once per batch rather
-     * than once per earn, and made once per version: all of it comes from the contract and the configuration, which
-     * do not change while the gateway runs (a new contract version is a new instance, hence a new entry).
+     * than once per earn, and made once per version: besides the version, all of it is read once at start-up (the
+     * configuration, the tier program, the partner's accounts), and a contract whose file changed is reloaded as new
+     * instances (PartnerDirectory keeps an unchanged set's), hence new entries.
      */
     private String sharedFields(Earning earning) {
         if (sharedByVersion.size() > MAX_SHARED_VERSIONS) {

@@ -52,7 +52,11 @@ public class PartnerDirectory {
         try {
             Snapshot reloaded = new Snapshot(loadAll(directory));
             boolean changed = !reloaded.byId.equals(current.byId);
-            current = reloaded;
+            if (changed) {
+                // an unchanged set keeps its instances: what is kept per contract version (EarnService's shared
+                // request fields) stays valid from one reload to the next
+                current = reloaded;
+            }
             lastReloadProblem = Optional.empty();
             return changed;
         } catch (InvalidContractException | UncheckedIOException e) {
