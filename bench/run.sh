@@ -53,6 +53,10 @@ cleanup() {
   if [ -n "${sink_pid:-}" ]; then kill "$sink_pid" 2>/dev/null || true; fi
   if [ -n "${analytics_pid:-}" ]; then kill "$analytics_pid" 2>/dev/null || true; fi
   psql -q -d postgres -c "drop database if exists $database" -c "drop database if exists coalition_pgbench" 2>/dev/null || true
+  if [ "$status" != 0 ] && [ -f "$work/gc.log" ]; then  # a failed run's logs, for its post-mortem
+    local kept=target/bench-logs/failed-$(date -u +%Y%m%dT%H%M%SZ)
+    mkdir -p "$kept" && cp "$work"/*.log "$kept/" 2>/dev/null || true
+  fi
   rm -rf "$work"
   exit "$status"
 }
@@ -316,13 +320,17 @@ echo "pgbench: $tps_before tps before the workloads, $tps_after after; ratios ar
 
 mkdir -p bench/results
 file=bench/results/run-$(date -u +%Y%m%dT%H%M%SZ).json
+# The gateway's GC log and log, kept beside the build (not committed): a workload that misses a target is explained
+# from them, and the scratch directory they were written to goes when the run ends.
+logs=target/bench-logs/$(basename "$file" .json)
+mkdir -p "$logs" && cp "$work/gc.log" "$work/gateway.log" "$logs/"
 printf '%s\n' "${results[@]}" | jq -s --argjson tps "$tps" --argjson before "$tps_before" --argjson after "$tps_after" --argjson clients "$clients" --argjson seconds "$seconds" \
     --argjson members "$members" --argjson pool "$pool" --argjson warmup "$warmup" --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')" \
     --arg machine "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(psql -qtA -d postgres -c 'show server_version')" \
     '{date: (now | todate), commit: $commit, machine: $machine, clients: $clients, seconds: $seconds, members: $members, pool: $pool, warmup_seconds: $warmup,
       pgbench_tps: ($tps | round), pgbench_tps_runs: [($before | round), ($after | round)], workloads: map(. + {ratio_to_pgbench: (.rps / $tps * 100 | round / 100)})}' > "$file"
 
-log "results ($file)"
+log "results ($file; the gateway's GC log and log in $logs)"
 jq -r '"pgbench TPC-B-like: \(.pgbench_tps) tps (the mean of \(.pgbench_tps_runs[0]) before the workloads and \(.pgbench_tps_runs[1]) after)",
   "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores, ms/req) | wrk (cores) | rest of the machine (cores) | RSS MiB | peak heap MiB |",
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
