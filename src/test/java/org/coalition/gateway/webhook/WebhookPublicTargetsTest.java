@@ -19,10 +19,10 @@ import org.coalition.gateway.support.GraphQl;
 import org.coalition.gateway.support.Tokens;
 
 /**
- * As in production, an endpoint must be on a public address. The gateway resolves the host on a worker thread, off the
- * event loop, and carries on with the request there: saving the endpoint and answering still work from that thread
- * (the request context and the database, with thread contexts left unchanged at each Mutiny step, application.properties).
- * The hosts are address literals, so nothing here needs DNS.
+ * As in production, an endpoint must be on a public address. The gateway resolves the host on Quarkus's worker pool, off
+ * the event loop, and the request goes on from there: saving the endpoint and answering must still work, with the thread
+ * contexts left unchanged at each Mutiny step (application.properties). The hosts are address literals, so nothing here
+ * needs DNS.
  */
 @GatewayTest
 @TestProfile(WebhookPublicTargetsTest.PublicTargetsOnly.class)
