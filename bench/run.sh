@@ -52,9 +52,11 @@ cleanup() {
   if [ -n "${gateway_pid:-}" ]; then kill "$gateway_pid" 2>/dev/null || true; wait "$gateway_pid" 2>/dev/null || true; fi
   if [ -n "${sink_pid:-}" ]; then kill "$sink_pid" 2>/dev/null || true; fi
   if [ -n "${analytics_pid:-}" ]; then kill "$analytics_pid" 2>/dev/null || true; fi
+  if [ -n "${timeline_pid:-}" ]; then kill "$timeline_pid" 2>/dev/null || true; fi
   psql -q -d postgres -c "drop database if exists $database" -c "drop database if exists coalition_pgbench" 2>/dev/null || true
   if [ "$status" != 0 ] && [ -f "$work/gc.log" ]; then  # a failed run's logs, for its post-mortem
     local kept=target/bench-logs/failed-$(date -u +%Y%m%dT%H%M%SZ)
+    keep_postgres_log
     mkdir -p "$kept" && cp "$work"/*.log "$kept/" 2>/dev/null || true
   fi
   rm -rf "$work"
@@ -63,9 +65,21 @@ cleanup() {
 trap cleanup EXIT
 log() { printf '\n=== %s\n' "$*"; }
 
+# PostgreSQL's own log for the run's window, kept beside the gateway's: where it lives depends on the server, so it is
+# found through Debian's pg_lsclusters (or given as BENCH_POSTGRES_LOG), and skipped when it cannot be read.
+postgres_log=${BENCH_POSTGRES_LOG:-$(pg_lsclusters --no-header 2>/dev/null | awk -v port="$PGPORT" '$3 == port { print $7 }')}
+[ -r "${postgres_log:-/nonexistent}" ] || postgres_log=""
+postgres_log_start=$([ -n "$postgres_log" ] && stat -c %s "$postgres_log" || echo 0)
+keep_postgres_log() {
+  [ -z "$postgres_log" ] || tail -c +"$((postgres_log_start + 1))" "$postgres_log" > "$work/postgres.log" 2>/dev/null || true
+}
+
 log "building the packaged gateway"
 [ "${BENCH_SKIP_BUILD:-}" = 1 ] || ./mvnw -B -q package -DskipTests
 psql -q -d postgres -c "drop database if exists $database" -c "create database $database" 2>/dev/null
+# Only this database's sessions: a stall is then explained by PostgreSQL's log if it waited on a lock or ran a
+# statement for a second or more.
+psql -q -d postgres -c "alter database $database set log_lock_waits = on" -c "alter database $database set log_min_duration_statement = 1000"
 
 log "signing tokens with a fresh key (the gateway's verification key for this run)"
 openssl genrsa -out "$work/key.pem" 2048 2>/dev/null
@@ -101,7 +115,9 @@ for _ in $(seq 1 90); do curl -sf localhost:8080/q/health/ready >/dev/null && br
 curl -sf localhost:8080/q/health/ready >/dev/null || { cat "$work/gateway.log"; exit 1; }
 
 log "seeding $members members with 100,000 points each"
-psql -q -v ON_ERROR_STOP=1 -v members="$members" -v points=100000 -v card_key="$card_key" -d $database -f bench/seed.sql
+# Its statements carry the card key and take seconds: kept out of PostgreSQL's log of slow statements.
+PGOPTIONS="-c log_min_duration_statement=-1" \
+  psql -q -v ON_ERROR_STOP=1 -v members="$members" -v points=100000 -v card_key="$card_key" -d $database -f bench/seed.sql
 
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ t += $14 + $15 } END { print t + 0 }' "$@" 2>/dev/null || echo 0; }
@@ -111,6 +127,23 @@ postgres_cpu() { cpu_ticks $(pgrep -x postgres | sed 's|.*|/proc/&/stat|'); }
 # PostgreSQL is wrk (reported apart), the webhook receiver and anything else running, which make a run noisy when
 # they are large.
 machine_cpu() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+# Ticks the hypervisor gave to other guests while this one wanted to run: a slow stretch of the machine that no
+# process of the run caused. Part of machine_cpu, reported apart.
+steal_cpu() { awk '/^cpu / { print $9 }' /proc/stat; }
+# Every second of the run, what the gateway, PostgreSQL and the machine did (ticks per second; 100 = one core), to
+# explain a stall after the fact: a gateway that stops while the machine idles waits on something; a machine busy
+# elsewhere or stolen from is not the code's.
+timeline() {
+  local g p m s w G P M S W
+  echo "time gateway postgres machine steal iowait" > "$work/timeline.log"
+  read -r g p m s w <<< "$(gateway_cpu) $(postgres_cpu) $(machine_cpu) $(steal_cpu) $(awk '/^cpu / { print $6 }' /proc/stat)"
+  while sleep 1; do
+    read -r G P M S W <<< "$(gateway_cpu) $(postgres_cpu) $(machine_cpu) $(steal_cpu) $(awk '/^cpu / { print $6 }' /proc/stat)"
+    echo "$(date -u +%H:%M:%S) $((G - g)) $((P - p)) $((M - m)) $((S - s)) $((W - w))" >> "$work/timeline.log"
+    g=$G p=$P m=$M s=$S w=$W
+  done
+}
+timeline & timeline_pid=$!
 # Sets the variable named $1 to the CPU seconds of this shell's ended children, wrk among them. Called directly, never
 # in a pipeline or a command substitution: there `times` would report a fresh subshell's children, which are none.
 children_cpu_into() {
@@ -201,6 +234,26 @@ end_campaigns() {
 }
 drive() { BENCH_WORKLOAD=$1 wrk -t2 -c"$clients" -d"$2s" --timeout 10s -s bench/load/gateway.lua http://localhost:8080 | sed -n 's/^RESULT //p'; }
 
+# What the machine itself gave at both ends of the run, beside pgbench: the time of one synchronous 8 kB write on the
+# disk that holds PostgreSQL's data (the flush every commit waits for; skipped when that directory is not on this
+# machine), and of a fixed single-threaded loop. pgbench's 32 clients wait on the flush, while the gateway's earns share
+# one per batch: on this machine the flush took 0.16 ms one day and 0.6 ms another, which halved pgbench's tps and
+# flattered every ratio to it.
+machine_probe() {
+  local data flush=null loop
+  data=$(psql -qtA -d postgres -c "show data_directory" 2>/dev/null || true)
+  if [ -n "$data" ] && [ -w "$(dirname "$data")" ]; then
+    local file=$(dirname "$data")/coalition-bench-flush-probe
+    # written once first, then over in place with each write synchronous: as PostgreSQL reuses its WAL segments
+    dd if=/dev/zero of="$file" bs=8k count=1000 2>/dev/null && sync "$file"
+    flush=$(dd if=/dev/zero of="$file" bs=8k count=1000 oflag=dsync conv=notrunc 2>&1 \
+      | sed -n 's/.* copied, \([0-9.]*\) s.*/\1/p' | awk '{ printf "%.3f", $1 * 1000 / 1000 }')
+    rm -f "$file"
+  fi
+  loop=$( { TIMEFORMAT=%R; time awk 'BEGIN { for (i = 0; i < 20000000; i++) s += i }'; } 2>&1 )
+  printf '{"flush_8k_ms":%s,"cpu_loop_s":%s}' "${flush:-null}" "$loop"
+}
+
 # pgbench's TPC-B-like builtin on the same server, clients and duration (bench/tpcb.sh), from a checkpoint as every
 # workload starts from one (settle_database). It runs before the workloads and after them, and ratios are to the mean:
 # this machine's speed drifted by 11 % within one run (session 14), and a ceiling measured at one end of a ten-minute
@@ -208,6 +261,8 @@ drive() { BENCH_WORKLOAD=$1 wrk -t2 -c"$clients" -d"$2s" --timeout 10s -s bench/
 log "pgbench TPC-B-like builtin: $clients clients, ${seconds}s, scale $clients (before the workloads)"
 tps_before=$(bench/tpcb.sh "$clients" "$seconds")
 echo "pgbench: $tps_before tps"
+probe_before=$(machine_probe)
+echo "machine: $probe_before"
 
 # The JIT compiles the hot paths in the first seconds; measured workloads start warm, like a gateway in service.
 log "warm-up: ${warmup}s of mixed load (not measured)"
@@ -242,7 +297,8 @@ for workload in $workloads; do
     sink_before=$(cpu_ticks /proc/$sink_pid/stat)
   fi
   gc_line=$(wc -l < "$work/gc.log")
-  gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu) machine_before=$(machine_cpu)
+  gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu) machine_before=$(machine_cpu) steal_before=$(steal_cpu)
+  echo "# $(date -u +%H:%M:%S) workload $workload starts" >> "$work/timeline.log"
   children_cpu_into driver_before
   ( peak=0; while kill -0 $gateway_pid 2>/dev/null; do
       # written aside and renamed: the kill below may land between the truncation and the write of a plain redirect
@@ -251,14 +307,16 @@ for workload in $workloads; do
       sleep 0.5; done ) & sampler=$!
   result=$(drive "$workload" "$seconds")
   children_cpu_into driver_after
+  echo "# $(date -u +%H:%M:%S) workload $workload ends" >> "$work/timeline.log"
   driver_seconds=$(awk -v a="$driver_before" -v b="$driver_after" 'BEGIN { printf "%.1f", b - a }')
   kill $sampler; wait $sampler 2>/dev/null || true
   gateway_seconds=$(awk -v a="$gateway_before" -v b="$(gateway_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
   postgres_seconds=$(awk -v a="$postgres_before" -v b="$(postgres_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
   # The rest of the machine: neither the gateway, nor PostgreSQL, nor wrk (which drives ten thousand `me` reads a
   # second with a quarter of a core, and so made every run look noisy)
+  steal_seconds=$(awk -v a="$steal_before" -v b="$(steal_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
   others_seconds=$(awk -v a="$machine_before" -v b="$(machine_cpu)" -v t="$ticks" -v g="$gateway_seconds" -v p="$postgres_seconds" \
-      -v d="$driver_seconds" 'BEGIN { o = (b - a) / t - g - p - d; printf "%.1f", o < 0 ? 0 : o }')
+      -v d="$driver_seconds" -v s="$steal_seconds" 'BEGIN { o = (b - a) / t - g - p - d - s; printf "%.1f", o < 0 ? 0 : o }')
   # Peak heap: the largest heap occupancy G1 reports before a collection during the workload.
   heap_mib=$(tail -n +"$gc_line" "$work/gc.log" | sed -n 's/.* \([0-9]*\)M->[0-9]*M(.*/\1/p' | sort -n | tail -1)
   echo "$result"
@@ -307,31 +365,34 @@ for workload in $workloads; do
     echo "webhook receiver CPU: ${receiver_seconds}s"
     webhooks="{\"events\":$events,\"delivered\":$delivered,\"requests\":$requests,\"drain_seconds\":$drain_seconds,\"receiver_cpu_seconds\":$receiver_seconds}"
   fi
-  results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" --argjson o "$others_seconds" --argjson d "$driver_seconds" \
+  results+=("$(jq -c --arg w "$workload" --argjson g "$gateway_seconds" --argjson p "$postgres_seconds" --argjson o "$others_seconds" --argjson d "$driver_seconds" --argjson st "$steal_seconds" \
       --argjson rss "$(( $(cat "$work/rss") / 1024 ))" --argjson heap "${heap_mib:-0}" --argjson ledger "$ledger" --argjson webhooks "$webhooks" --argjson analytics "$analytics" --argjson s "$seconds" \
       '{workload: $w} + . + {gateway_cpu_cores: ($g / $s * 100 | round / 100), gateway_cpu_ms_per_request: ($g * 1000 / .requests * 100 | round / 100),
-        postgres_cpu_cores: ($p / $s * 100 | round / 100), postgres_cpu_ms_per_request: ($p * 1000 / .requests * 100 | round / 100), load_driver_cpu_cores: ($d / $s * 100 | round / 100), other_cpu_cores: ($o / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks, analytics: $analytics}' <<< "$result")")
+        postgres_cpu_cores: ($p / $s * 100 | round / 100), postgres_cpu_ms_per_request: ($p * 1000 / .requests * 100 | round / 100), load_driver_cpu_cores: ($d / $s * 100 | round / 100), steal_cpu_cores: ($st / $s * 100 | round / 100), other_cpu_cores: ($o / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks, analytics: $analytics}' <<< "$result")")
 done
 
 log "pgbench TPC-B-like builtin again, after the workloads"
 tps_after=$(bench/tpcb.sh "$clients" "$seconds")
+probe_after=$(machine_probe)
 tps=$(awk -v a="$tps_before" -v b="$tps_after" 'BEGIN { printf "%.1f", (a + b) / 2 }')
 echo "pgbench: $tps_before tps before the workloads, $tps_after after; ratios are to their mean, $tps"
 
 mkdir -p bench/results
 file=bench/results/run-$(date -u +%Y%m%dT%H%M%SZ).json
-# The gateway's GC log and log, kept beside the build (not committed): a workload that misses a target is explained
+# The gateway's GC log and log, PostgreSQL's log and the run's timeline, kept beside the build (not committed): a workload that misses a target is explained
 # from them, and the scratch directory they were written to goes when the run ends.
 logs=target/bench-logs/$(basename "$file" .json)
-mkdir -p "$logs" && cp "$work/gc.log" "$work/gateway.log" "$logs/"
+keep_postgres_log
+mkdir -p "$logs" && cp "$work"/*.log "$logs/"
 printf '%s\n' "${results[@]}" | jq -s --argjson tps "$tps" --argjson before "$tps_before" --argjson after "$tps_after" --argjson clients "$clients" --argjson seconds "$seconds" \
-    --argjson members "$members" --argjson pool "$pool" --argjson warmup "$warmup" --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')" \
+    --argjson members "$members" --argjson pool "$pool" --argjson probes "[$probe_before,$probe_after]" --argjson warmup "$warmup" --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')" \
     --arg machine "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(psql -qtA -d postgres -c 'show server_version')" \
     '{date: (now | todate), commit: $commit, machine: $machine, clients: $clients, seconds: $seconds, members: $members, pool: $pool, warmup_seconds: $warmup,
-      pgbench_tps: ($tps | round), pgbench_tps_runs: [($before | round), ($after | round)], workloads: map(. + {ratio_to_pgbench: (.rps / $tps * 100 | round / 100)})}' > "$file"
+      pgbench_tps: ($tps | round), pgbench_tps_runs: [($before | round), ($after | round)], machine_probes: $probes, workloads: map(. + {ratio_to_pgbench: (.rps / $tps * 100 | round / 100)})}' > "$file"
 
 log "results ($file; the gateway's GC log and log in $logs)"
 jq -r '"pgbench TPC-B-like: \(.pgbench_tps) tps (the mean of \(.pgbench_tps_runs[0]) before the workloads and \(.pgbench_tps_runs[1]) after)",
+  (.machine_probes // empty | "machine: an 8 kB synchronous write took \(map(.flush_8k_ms) | join(" and ")) ms, the CPU loop \(map(.cpu_loop_s) | join(" and ")) s (before and after)"),
   "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores, ms/req) | wrk (cores) | rest of the machine (cores) | RSS MiB | peak heap MiB |",
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   (.workloads[] | "| \(.workload) | \(.rps) | \(.ratio_to_pgbench) | \(.p50_ms) | \(.p95_ms) | \(.p99_ms) | \(.errors) | \(.gateway_cpu_cores), \(.gateway_cpu_ms_per_request) | \(.postgres_cpu_cores), \(.postgres_cpu_ms_per_request // "-") | \(.load_driver_cpu_cores // "-") | \(.other_cpu_cores) | \(.gateway_rss_mib) | \(.gateway_peak_heap_mib) |")' "$file"

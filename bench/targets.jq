@@ -38,6 +38,11 @@ def verdict($ok): if $ok then "met" else "NOT MET" end;
     | if $others == null then empty
       elif $others > 0.25 then "NOISY RUN: the rest of the machine used up to \($others) cores during a workload; compare with care"
       else "quiet run: the rest of the machine used at most \($others) cores during any workload" end,
+  # nor this: CPU the hypervisor gave to other guests while this one wanted it (runs before session 21 lack the field)
+  ([.workloads[] | .steal_cpu_cores // empty] | max) as $steal
+    | if $steal == null then empty
+      elif $steal > 0.1 then "STOLEN CPU: the hypervisor took up to \($steal) cores during a workload; compare with care"
+      else "little stolen CPU: at most \($steal) cores during any workload" end,
   # nor a target: pgbench before and after the workloads agreed, so the machine held its speed through the run
   (.pgbench_tps_runs // empty | (max / min - 1) as $drift
     | if $drift > 0.15 then "DRIFTING MACHINE: pgbench gave \(.[0]) tps before the workloads and \(.[1]) after; compare with care"
