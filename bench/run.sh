@@ -122,7 +122,9 @@ PGOPTIONS="-c log_min_duration_statement=-1" \
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ t += $14 + $15 } END { print t + 0 }' "$@" 2>/dev/null || echo 0; }
 gateway_cpu() { cpu_ticks /proc/$gateway_pid/stat; }
-postgres_cpu() { cpu_ticks $(pgrep -x postgres | sed 's|.*|/proc/&/stat|'); }
+# With the CPU of the server's processes that have ended (the postmaster's reaped children: psql's sessions, pgbench's,
+# autovacuum's workers), which a sum over the living loses: the timeline showed PostgreSQL's CPU falling and jumping.
+postgres_cpu() { awk '{ t += $14 + $15 + $16 + $17 } END { print t + 0 }' $(pgrep -x postgres | sed 's|.*|/proc/&/stat|') 2>/dev/null || echo 0; }
 # Busy ticks of the whole machine (user, nice, system, irq, softirq, steal): what is neither the gateway nor
 # PostgreSQL is wrk (reported apart), the webhook receiver and anything else running, which make a run noisy when
 # they are large.
