@@ -67,7 +67,8 @@ log() { printf '\n=== %s\n' "$*"; }
 
 # PostgreSQL's own log for the run's window, kept beside the gateway's: where it lives depends on the server, so it is
 # found through Debian's pg_lsclusters (or given as BENCH_POSTGRES_LOG), and skipped when it cannot be read.
-postgres_log=${BENCH_POSTGRES_LOG:-$(pg_lsclusters --no-header 2>/dev/null | awk -v port="$PGPORT" '$3 == port { print $7 }')}
+case $PGHOST in 127.0.0.1|localhost|/*) local_cluster_log=$(pg_lsclusters --no-header 2>/dev/null | awk -v port="$PGPORT" '$3 == port { print $7 }') ;; esac
+postgres_log=${BENCH_POSTGRES_LOG:-${local_cluster_log:-}}
 [ -r "${postgres_log:-/nonexistent}" ] || postgres_log=""
 postgres_log_start=$([ -n "$postgres_log" ] && stat -c %s "$postgres_log" || echo 0)
 keep_postgres_log() {
@@ -238,9 +239,10 @@ drive() { BENCH_WORKLOAD=$1 wrk -t2 -c"$clients" -d"$2s" --timeout 10s -s bench/
 
 # What the machine itself gave at both ends of the run, beside pgbench: the time of one synchronous 8 kB write on the
 # disk that holds PostgreSQL's data (the flush every commit waits for; skipped when that directory is not on this
-# machine), and of a fixed single-threaded loop. pgbench's 32 clients wait on the flush, while the gateway's earns share
-# one per batch: on this machine the flush took 0.16 ms one day and 0.6 ms another, which halved pgbench's tps and
-# flattered every ratio to it.
+# machine), and of a fixed single-threaded loop. pgbench's 32 clients each wait for their own commit's flush, while a
+# batch of the gateway's earns waits for one: a disk slow to flush lowers pgbench more than the gateway, and a machine
+# slow in its CPU lowers both. The probes record which the machine was, at each end of the run (session 21: neither
+# moved in step with the gateway's CPU per request, so they explain nothing on their own yet).
 machine_probe() {
   local data flush=null loop
   data=$(psql -qtA -d postgres -c "show data_directory" 2>/dev/null || true)
@@ -381,8 +383,9 @@ echo "pgbench: $tps_before tps before the workloads, $tps_after after; ratios ar
 
 mkdir -p bench/results
 file=bench/results/run-$(date -u +%Y%m%dT%H%M%SZ).json
-# The gateway's GC log and log, PostgreSQL's log and the run's timeline, kept beside the build (not committed): a workload that misses a target is explained
-# from them, and the scratch directory they were written to goes when the run ends.
+# The gateway's GC log and log, PostgreSQL's log and the run's timeline, kept beside the build (not committed): a
+# workload that misses a target is explained from them, and the scratch directory they were written to goes when the
+# run ends.
 logs=target/bench-logs/$(basename "$file" .json)
 keep_postgres_log
 mkdir -p "$logs" && cp "$work"/*.log "$logs/"
@@ -392,7 +395,7 @@ printf '%s\n' "${results[@]}" | jq -s --argjson tps "$tps" --argjson before "$tp
     '{date: (now | todate), commit: $commit, machine: $machine, clients: $clients, seconds: $seconds, members: $members, pool: $pool, warmup_seconds: $warmup,
       pgbench_tps: ($tps | round), pgbench_tps_runs: [($before | round), ($after | round)], machine_probes: $probes, workloads: map(. + {ratio_to_pgbench: (.rps / $tps * 100 | round / 100)})}' > "$file"
 
-log "results ($file; the gateway's GC log and log in $logs)"
+log "results ($file; the gateway's and PostgreSQL's logs and the timeline in $logs)"
 jq -r '"pgbench TPC-B-like: \(.pgbench_tps) tps (the mean of \(.pgbench_tps_runs[0]) before the workloads and \(.pgbench_tps_runs[1]) after)",
   (.machine_probes // empty | "machine: an 8 kB synchronous write took \(map(.flush_8k_ms) | join(" and ")) ms, the CPU loop \(map(.cpu_loop_s) | join(" and ")) s (before and after)"),
   "| workload | req/s | x pgbench | p50 ms | p95 ms | p99 ms | errors | gateway CPU (cores, ms/req) | PostgreSQL CPU (cores, ms/req) | wrk (cores) | rest of the machine (cores) | RSS MiB | peak heap MiB |",

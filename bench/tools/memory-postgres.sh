@@ -19,6 +19,9 @@ as_postgres() { if [ "$(id -un)" = root ]; then su postgres -c "$*"; else bash -
 case $action in
 start)
   main() { psql -h "${PGHOST:-127.0.0.1}" -p "${PGPORT:-5432}" -U "${PGUSER:-postgres}" -qtA -d postgres -c "show $1"; }
+  # read first: a main server that cannot be reached stops the script before anything is made
+  shared_buffers=$(main shared_buffers) max_connections=$(main max_connections) autovacuum=$(main autovacuum)
+  max_wal_size=$(main max_wal_size) min_wal_size=$(main min_wal_size)
   rm -rf "$dir" && mkdir -p "$dir"
   [ "$(id -un)" != root ] || chown postgres "$dir"
   as_postgres "$bin/initdb -D $dir/data -U postgres --auth=trust" > /dev/null
@@ -26,11 +29,11 @@ start)
 port = $port
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
-shared_buffers = '$(main shared_buffers)'
-max_connections = $(main max_connections)
-autovacuum = $(main autovacuum)
-max_wal_size = '$(main max_wal_size)'
-min_wal_size = '$(main min_wal_size)'
+shared_buffers = '$shared_buffers'
+max_connections = $max_connections
+autovacuum = $autovacuum
+max_wal_size = '$max_wal_size'
+min_wal_size = '$min_wal_size'
 log_checkpoints = on
 log_line_prefix = '%m [%p] %q%u@%d '
 CONF
