@@ -126,22 +126,25 @@ gateway_cpu() { cpu_ticks /proc/$gateway_pid/stat; }
 # With the CPU of the server's processes that have ended (the postmaster's reaped children: psql's sessions, pgbench's,
 # autovacuum's workers), which a sum over the living loses: the timeline showed PostgreSQL's CPU falling and jumping.
 postgres_cpu() { awk '{ t += $14 + $15 + $16 + $17 } END { print t + 0 }' $(pgrep -x postgres | sed 's|.*|/proc/&/stat|') 2>/dev/null || echo 0; }
-# Busy ticks of the whole machine (user, nice, system, irq, softirq, steal): what is neither the gateway nor
-# PostgreSQL is wrk (reported apart), the webhook receiver and anything else running, which make a run noisy when
-# they are large.
-machine_cpu() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-# Ticks the hypervisor gave to other guests while this one wanted to run: a slow stretch of the machine that no
-# process of the run caused. Part of machine_cpu, reported apart.
-steal_cpu() { awk '/^cpu / { print $9 }' /proc/stat; }
+# The whole machine's ticks from one reading of /proc/stat: busy (user, nice, system, irq, softirq, steal), stolen,
+# and waiting for I/O.
+# - Busy: what is neither the gateway nor PostgreSQL is wrk (reported apart), the webhook receiver and anything else
+#   running, which make a run noisy when they are large.
+# - Stolen: ticks the hypervisor gave to other guests while this one wanted to run, a slow stretch of the machine that
+#   no process of the run caused. Part of busy, reported apart.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $9, $6 }' /proc/stat; }
+machine_cpu() { machine_ticks | cut -d' ' -f1; }
+steal_cpu() { machine_ticks | cut -d' ' -f2; }
 # Every second of the run, what the gateway, PostgreSQL and the machine did (ticks per second; 100 = one core), to
 # explain a stall after the fact: a gateway that stops while the machine idles waits on something; a machine busy
 # elsewhere or stolen from is not the code's.
 timeline() {
   local g p m s w G P M S W
+  sample() { echo "$(gateway_cpu) $(postgres_cpu) $(machine_ticks)"; }
   echo "time gateway postgres machine steal iowait" > "$work/timeline.log"
-  read -r g p m s w <<< "$(gateway_cpu) $(postgres_cpu) $(machine_cpu) $(steal_cpu) $(awk '/^cpu / { print $6 }' /proc/stat)"
+  read -r g p m s w <<< "$(sample)"
   while sleep 1; do
-    read -r G P M S W <<< "$(gateway_cpu) $(postgres_cpu) $(machine_cpu) $(steal_cpu) $(awk '/^cpu / { print $6 }' /proc/stat)"
+    read -r G P M S W <<< "$(sample)"
     echo "$(date -u +%H:%M:%S) $((G - g)) $((P - p)) $((M - m)) $((S - s)) $((W - w))" >> "$work/timeline.log"
     g=$G p=$P m=$M s=$S w=$W
   done
