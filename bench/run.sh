@@ -77,7 +77,10 @@ keep_postgres_log() {
 
 log "building the packaged gateway"
 [ "${BENCH_SKIP_BUILD:-}" = 1 ] || ./mvnw -B -q package -DskipTests
-psql -q -d postgres -c "drop database if exists $database" -c "create database $database" 2>/dev/null
+# Notices kept quiet, errors not: a database that cannot be dropped (a session of an earlier run still in it) must
+# say so, or the run ends here without a word.
+PGOPTIONS="-c client_min_messages=warning" psql -q -v ON_ERROR_STOP=1 -d postgres -c "drop database if exists $database" -c "create database $database" \
+  || { echo "cannot recreate the database $database: is an earlier run's session still connected to it?" >&2; exit 1; }
 # Only this database's sessions: a stall is then explained by PostgreSQL's log if it waited on a lock or ran a
 # statement for a second or more.
 psql -q -d postgres -c "alter database $database set log_lock_waits = on" -c "alter database $database set log_min_duration_statement = 1000"
@@ -123,6 +126,13 @@ PGOPTIONS="-c log_min_duration_statement=-1" \
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ t += $14 + $15 } END { print t + 0 }' "$@" 2>/dev/null || echo 0; }
 gateway_cpu() { cpu_ticks /proc/$gateway_pid/stat; }
+# What the gateway's heap holds once a full collection has thrown out every dead object (MiB, from its GC log), or
+# null without the JDK's jcmd. Taken after the warm-up and again after the workloads: the second much above the first
+# would be a leak, which the peak occupancy per workload cannot tell from garbage the collector has not reached yet.
+live_heap() {
+  command -v jcmd > /dev/null && jcmd "$gateway_pid" GC.run > /dev/null 2>&1 || { echo null; return; }
+  sed -n 's/.*Pause Full (Diagnostic Command) [0-9]*M->\([0-9]*\)M(.*/\1/p' "$work/gc.log" | tail -1 | grep . || echo null
+}
 # With the CPU of the server's processes that have ended (the postmaster's reaped children: psql's sessions, pgbench's,
 # autovacuum's workers), which a sum over the living loses: the timeline showed PostgreSQL's CPU falling and jumping.
 postgres_cpu() { awk '{ t += $14 + $15 + $16 + $17 } END { print t + 0 }' $(pgrep -x postgres | sed 's|.*|/proc/&/stat|') 2>/dev/null || echo 0; }
@@ -280,6 +290,7 @@ if [[ " $workloads " == *" me "* ]] && [ "$warmup" -gt 0 ]; then
   drive me $((warmup / 3)) > /dev/null
 fi
 settle
+live_heap_before=$(live_heap)
 
 # Every workload starts from a settled database: the dead rows of the seed and of the workload before vacuumed, statistics
 # fresh, dirty pages written out. Without this the first workload after the seed paid for autovacuum and a checkpoint
@@ -324,7 +335,9 @@ for workload in $workloads; do
   steal_seconds=$(awk -v a="$steal_before" -v b="$(steal_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
   others_seconds=$(awk -v a="$machine_before" -v b="$(machine_cpu)" -v t="$ticks" -v g="$gateway_seconds" -v p="$postgres_seconds" \
       -v d="$driver_seconds" -v s="$steal_seconds" 'BEGIN { o = (b - a) / t - g - p - d - s; printf "%.1f", o < 0 ? 0 : o }')
-  # Peak heap: the largest heap occupancy G1 reports before a collection during the workload.
+  # Peak heap: the largest heap occupancy the collector reports before a collection during the workload. The parallel
+  # collector empties its old generation only in a full collection, so this includes what it promoted and has not
+  # yet found dead; live_heap (above) says what the gateway keeps.
   heap_mib=$(tail -n +"$gc_line" "$work/gc.log" | sed -n 's/.* \([0-9]*\)M->[0-9]*M(.*/\1/p' | sort -n | tail -1)
   echo "$result"
   ledger='null'
@@ -378,6 +391,7 @@ for workload in $workloads; do
         postgres_cpu_cores: ($p / $s * 100 | round / 100), postgres_cpu_ms_per_request: ($p * 1000 / .requests * 100 | round / 100), load_driver_cpu_cores: ($d / $s * 100 | round / 100), steal_cpu_cores: ($st / $s * 100 | round / 100), other_cpu_cores: ($o / $s * 100 | round / 100), gateway_rss_mib: $rss, gateway_peak_heap_mib: $heap, ledger: $ledger, webhooks: $webhooks, analytics: $analytics}' <<< "$result")")
 done
 
+live_heap_after=$(live_heap)
 log "pgbench TPC-B-like builtin again, after the workloads"
 tps_after=$(bench/tpcb.sh "$clients" "$seconds")
 probe_after=$(machine_probe)
@@ -393,10 +407,11 @@ logs=target/bench-logs/$(basename "$file" .json)
 keep_postgres_log
 mkdir -p "$logs" && cp "$work"/*.log "$logs/"
 printf '%s\n' "${results[@]}" | jq -s --argjson tps "$tps" --argjson before "$tps_before" --argjson after "$tps_after" --argjson clients "$clients" --argjson seconds "$seconds" \
-    --argjson members "$members" --argjson pool "$pool" --argjson probes "[$probe_before,$probe_after]" --argjson warmup "$warmup" --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')" \
+    --argjson members "$members" --argjson pool "$pool" --argjson probes "[$probe_before,$probe_after]" --argjson warmup "$warmup" --argjson live_before "$live_heap_before" --argjson live_after "$live_heap_after" --arg commit "$(git rev-parse --short HEAD)$(git diff --quiet || echo '+dirty')" \
     --arg machine "$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(psql -qtA -d postgres -c 'show server_version')" \
     '{date: (now | todate), commit: $commit, machine: $machine, clients: $clients, seconds: $seconds, members: $members, pool: $pool, warmup_seconds: $warmup,
-      pgbench_tps: ($tps | round), pgbench_tps_runs: [($before | round), ($after | round)], machine_probes: $probes, workloads: map(. + {ratio_to_pgbench: (.rps / $tps * 100 | round / 100)})}' > "$file"
+      pgbench_tps: ($tps | round), pgbench_tps_runs: [($before | round), ($after | round)], machine_probes: $probes,
+      gateway_live_heap_mib: {after_warmup: $live_before, after_workloads: $live_after}, workloads: map(. + {ratio_to_pgbench: (.rps / $tps * 100 | round / 100)})}' > "$file"
 
 log "results ($file; the gateway's and PostgreSQL's logs and the timeline in $logs)"
 jq -r '"pgbench TPC-B-like: \(.pgbench_tps) tps (the mean of \(.pgbench_tps_runs[0]) before the workloads and \(.pgbench_tps_runs[1]) after)",
