@@ -124,7 +124,10 @@ PGOPTIONS="-c log_min_duration_statement=-1" \
   psql -q -v ON_ERROR_STOP=1 -v members="$members" -v points=100000 -v card_key="$card_key" -d $database -f bench/seed.sql
 
 ticks=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ t += $14 + $15 } END { print t + 0 }' "$@" 2>/dev/null || echo 0; }
+# User and system ticks of the processes given, with those of their children that have ended: for PostgreSQL the
+# postmaster's reaped children (psql's sessions, pgbench's, autovacuum's workers), which a sum over the living loses
+# (the timeline showed PostgreSQL's CPU falling and jumping). The gateway and the webhook receiver start no children.
+cpu_ticks() { awk '{ t += $14 + $15 + $16 + $17 } END { print t + 0 }' "$@" 2>/dev/null || echo 0; }
 gateway_cpu() { cpu_ticks /proc/$gateway_pid/stat; }
 # What the gateway's heap holds once a full collection has thrown out every dead object (MiB, from its GC log), or
 # null without the JDK's jcmd. Taken after the warm-up and again after the workloads: the second much above the first
@@ -133,9 +136,7 @@ live_heap() {
   command -v jcmd > /dev/null && jcmd "$gateway_pid" GC.run > /dev/null 2>&1 || { echo null; return; }
   sed -n 's/.*Pause Full (Diagnostic Command) [0-9]*M->\([0-9]*\)M(.*/\1/p' "$work/gc.log" | tail -1 | grep . || echo null
 }
-# With the CPU of the server's processes that have ended (the postmaster's reaped children: psql's sessions, pgbench's,
-# autovacuum's workers), which a sum over the living loses: the timeline showed PostgreSQL's CPU falling and jumping.
-postgres_cpu() { awk '{ t += $14 + $15 + $16 + $17 } END { print t + 0 }' $(pgrep -x postgres | sed 's|.*|/proc/&/stat|') 2>/dev/null || echo 0; }
+postgres_cpu() { cpu_ticks $(pgrep -x postgres | sed 's|.*|/proc/&/stat|'); }
 # The whole machine's ticks from one reading of /proc/stat: busy (user, nice, system, irq, softirq, steal), stolen,
 # and waiting for I/O.
 # - Busy: what is neither the gateway nor PostgreSQL is wrk (reported apart), the webhook receiver and anything else
@@ -143,8 +144,6 @@ postgres_cpu() { awk '{ t += $14 + $15 + $16 + $17 } END { print t + 0 }' $(pgre
 # - Stolen: ticks the hypervisor gave to other guests while this one wanted to run, a slow stretch of the machine that
 #   no process of the run caused. Part of busy, reported apart.
 machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $9, $6 }' /proc/stat; }
-machine_cpu() { machine_ticks | cut -d' ' -f1; }
-steal_cpu() { machine_ticks | cut -d' ' -f2; }
 # Every second of the run, what the gateway, PostgreSQL and the machine did (ticks per second; 100 = one core), to
 # explain a stall after the fact: a gateway that stops while the machine idles waits on something; a machine busy
 # elsewhere or stolen from is not the code's.
@@ -315,7 +314,8 @@ for workload in $workloads; do
     sink_before=$(cpu_ticks /proc/$sink_pid/stat)
   fi
   gc_line=$(wc -l < "$work/gc.log")
-  gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu) machine_before=$(machine_cpu) steal_before=$(steal_cpu)
+  gateway_before=$(gateway_cpu) postgres_before=$(postgres_cpu)
+  read -r machine_before steal_before _ <<< "$(machine_ticks)"
   echo "# $(date -u +%H:%M:%S) workload $workload starts" >> "$work/timeline.log"
   children_cpu_into driver_before
   ( peak=0; while kill -0 $gateway_pid 2>/dev/null; do
@@ -332,8 +332,9 @@ for workload in $workloads; do
   postgres_seconds=$(awk -v a="$postgres_before" -v b="$(postgres_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
   # The rest of the machine: neither the gateway, nor PostgreSQL, nor wrk (which drives ten thousand `me` reads a
   # second with a quarter of a core, and so made every run look noisy)
-  steal_seconds=$(awk -v a="$steal_before" -v b="$(steal_cpu)" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
-  others_seconds=$(awk -v a="$machine_before" -v b="$(machine_cpu)" -v t="$ticks" -v g="$gateway_seconds" -v p="$postgres_seconds" \
+  read -r machine_after steal_after _ <<< "$(machine_ticks)"
+  steal_seconds=$(awk -v a="$steal_before" -v b="$steal_after" -v t="$ticks" 'BEGIN { printf "%.1f", (b - a) / t }')
+  others_seconds=$(awk -v a="$machine_before" -v b="$machine_after" -v t="$ticks" -v g="$gateway_seconds" -v p="$postgres_seconds" \
       -v d="$driver_seconds" -v s="$steal_seconds" 'BEGIN { o = (b - a) / t - g - p - d - s; printf "%.1f", o < 0 ? 0 : o }')
   # Peak heap: the largest heap occupancy the collector reports before a collection during the workload. The parallel
   # collector empties its old generation only in a full collection, so this includes what it promoted and has not
