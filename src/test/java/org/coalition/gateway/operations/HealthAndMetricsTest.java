@@ -69,6 +69,7 @@ class HealthAndMetricsTest {
                 "partner=\"freshmart\""), "user errors counted by code");
         assertTrue(hasSample(scrape, "coalition_points_total", "kind=\"earn\"", "partner=\"freshmart\""), "points earned per partner");
         assertTrue(scrape.contains("coalition_holds_open"), "open holds gauge");
+        assertTrue(scrape.contains("\ncoalition_journal_projection_lag_seconds "), "how far behind the transaction events are");
         assertTrue(scrape.contains("\ncoalition_database_breaker_open 0.0"), "the database breaker is closed and says so");
         assertFalse(scrape.contains(member.cardNumber()), "no card number in any label");
         assertFalse(scrape.contains(member.id()), "no member id in any label");

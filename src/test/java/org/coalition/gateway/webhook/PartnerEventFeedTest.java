@@ -26,6 +26,7 @@ import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
 import org.coalition.gateway.support.GraphQl;
+import org.coalition.gateway.support.Projection;
 import org.coalition.gateway.support.Tokens;
 
 /** A receiver that lost events catches up by reading its partner's events back, after the last one it handled. */
@@ -84,6 +85,7 @@ class PartnerEventFeedTest {
     }
 
     private static String eventOf(String transactionId) throws Exception {
+        Projection.awaitLevel();
         try (Connection sql = DriverManager.getConnection(EmbeddedPostgresResource.jdbcUrl());
                 PreparedStatement query = sql.prepareStatement("select id from partner_events where entry_id = ?")) {
             query.setObject(1, UUID.fromString(transactionId));

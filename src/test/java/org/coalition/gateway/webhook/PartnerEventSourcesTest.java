@@ -36,6 +36,7 @@ import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
 import org.coalition.gateway.support.GraphQl;
+import org.coalition.gateway.support.Projection;
 import org.coalition.gateway.support.Tokens;
 import org.coalition.gateway.tenancy.TenantSessions;
 
@@ -372,6 +373,7 @@ class PartnerEventSourcesTest {
 
     /** The events of one type whose data has {@code key} = {@code value}, oldest first. */
     private List<Event> events(String type, String key, String value) {
+        Projection.awaitLevel();
         // payload ->> key finds nothing in a payload stored as a JSON string rather than an object
         return sessions.asSystem(connection -> connection.preparedQuery("""
                         select partner_id, member_id, entry_id, payload as data from partner_events

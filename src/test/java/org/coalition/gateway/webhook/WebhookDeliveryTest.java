@@ -36,6 +36,7 @@ import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.Fixtures.EnrolledMember;
 import org.coalition.gateway.support.GatewayTest;
 import org.coalition.gateway.support.GraphQl;
+import org.coalition.gateway.support.Projection;
 import org.coalition.gateway.support.Tokens;
 import org.coalition.gateway.support.WebhookReceiver;
 import org.coalition.gateway.support.WebhookReceiver.Received;
@@ -269,6 +270,7 @@ class WebhookDeliveryTest {
         Webhooks.updateOk(FRESHMART, Map.of("id", endpointId, "enabled", false));
         String whileOff = Webhooks.earn(FRESHMART, member);
         reverse(whileOff);
+        Projection.awaitLevel(); // the two events exist (V64 writes them just after their transactions commit)
         Webhooks.updateOk(FRESHMART, Map.of("id", endpointId, "enabled", true));
         String afterwards = Webhooks.earn(FRESHMART, member);
         reverse(afterwards);
