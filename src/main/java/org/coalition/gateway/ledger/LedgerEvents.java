@@ -27,8 +27,9 @@ import org.coalition.gateway.shared.Database;
 import org.coalition.gateway.shared.ServiceUnavailable;
 
 /**
- * What just changed in the ledger, for subscriptions. Writers add an event row in their own
- * transaction, so an event exists only once its transaction commits; every replica polls for the
+ * What just changed in the ledger, for subscriptions. An event row exists only once the change it reports has
+ * committed: {@link JournalProjection} writes a posted entry's just after its transaction commits, and a change of
+ * held points or of tier writes its own in its transaction. Every replica polls for the
  * events it has not read yet and fans them out to its subscribers. Events commit out of id order:
  * {@link EventCursor} keeps the ids a poll skipped and asks for them again, without any commit-time lock.
  * A poll reads only what is new (it used to read the whole last 15 seconds, five times a second: at
