@@ -2,7 +2,7 @@
 -- transaction that posts it (issue 6; docs/derived-rows.md). Both feed readers that were already asynchronous: the
 -- subscriptions poll ledger_events, the webhook worker and the event feed stream partner_events. In the earn's
 -- statement they were 2 of its 8 rows and 4 of its 17 index entries; written in bulk after the commit, the earn ran
--- 10-16 % faster in the benchmark, the projection's own work included (bench/README.md, "Session 23").
+-- about 8 % faster in the benchmark, the projection's own work included (bench/README.md, "Session 23").
 --
 -- Every entry records the transaction that wrote it. The projection follows the journal in commit order by the rule
 -- the webhook stream follows (V45): an entry whose transaction id is below the oldest running transaction's

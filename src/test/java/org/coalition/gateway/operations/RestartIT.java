@@ -1,6 +1,7 @@
 package org.coalition.gateway.operations;
 
 import static java.net.http.HttpClient.Version.HTTP_1_1;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -147,6 +148,33 @@ class RestartIT {
         List<Outcome> acknowledged = new ArrayList<>(told.stream().filter(o -> o.told() == Told.ACKNOWLEDGED).toList());
         acknowledged.addAll(retried);
         reconcile(database, acknowledged);
+        assertEveryEntryHasItsEventsOnce(database);
+    }
+
+    /**
+     * The restarted gateway's journal projection (V64) catches up with what committed before the kill, and no entry
+     * gets its events twice, whether the kill fell before, during or after a projection.
+     */
+    private static void assertEveryEntryHasItsEventsOnce(String database) throws SQLException {
+        try (Connection connection = superuser(database)) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> projectionIsLevel(connection));
+            assertZero(connection, "entries without exactly one transaction event for their partner", """
+                    select count(*) from journal_entries e
+                    where e.xact_id is not null and (select count(*) from partner_events p where p.entry_id = e.id
+                        and p.type in ('TransactionPosted', 'TransactionReversed')) <> 1""");
+            assertZero(connection, "entries without exactly one ledger event", """
+                    select count(*) from journal_entries e
+                    where e.xact_id is not null and (select count(*) from ledger_events l where l.entry_id = e.id) <> 1""");
+        }
+    }
+
+    private static boolean projectionIsLevel(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet lag = statement.executeQuery("select journal_projection_lag() = interval '0'")) {
+            lag.next();
+            return lag.getBoolean(1);
+        }
     }
 
     private Request earnOrRedeem(List<String> cards) {
