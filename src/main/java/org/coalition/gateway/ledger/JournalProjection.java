@@ -78,8 +78,8 @@ public class JournalProjection {
         return !running.get();
     }
 
-    /** Projects what has committed so far: up to one batch, for callers that want the events now (tests, tools). */
-    public Uni<Integer> projectOnce() {
+    /** Up to one batch of what has committed; none when another replica holds the turn. */
+    private Uni<Integer> projectOnce() {
         return database.withConnection(connection -> connection.preparedQuery(PROJECT).execute(Tuple.of(MAX_ENTRIES_PER_RUN)))
                 .map(rows -> rows.iterator().next().getInteger("projected"));
     }
@@ -99,7 +99,12 @@ public class JournalProjection {
             }
         }, failure -> {
             running.set(false);
-            Log.debugf("journal projection failed, retried in %d ms: %s", INTERVAL_MILLIS, failure.getMessage());
+            if (failure instanceof ServiceUnavailable) {
+                Log.debugf("journal projection waits for the database: %s", failure.getMessage());
+            } else {
+                // every webhook and subscription waits behind the entry it could not project: loud, and the lag grows
+                Log.warnf("journal projection failed, retried in %d ms: %s", INTERVAL_MILLIS, failure.getMessage());
+            }
         });
     }
 
