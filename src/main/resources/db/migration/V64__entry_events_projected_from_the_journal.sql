@@ -18,12 +18,11 @@ create index journal_entries_in_commit_order on journal_entries (xact_id, id) wh
 create table journal_projection (
     singleton  boolean primary key default true check (singleton),
     xact_id    xid8        not null,
-    entry_id   uuid        not null,
-    moved_at   timestamptz not null
+    entry_id   uuid        not null
 );
 -- Starts behind the first entry this migration's successors write.
-insert into journal_projection (xact_id, entry_id, moved_at)
-values (pg_current_xact_id(), '00000000-0000-0000-0000-000000000000', now());
+insert into journal_projection (xact_id, entry_id)
+values (pg_current_xact_id(), '00000000-0000-0000-0000-000000000000');
 -- The position is the projection's alone.
 revoke all on journal_projection from ${appRole};
 
@@ -82,7 +81,7 @@ begin
     ), last as (
         select b.xact_id, b.id from batch b order by b.xact_id desc, b.id desc limit 1
     ), moved as (
-        update journal_projection p set xact_id = l.xact_id, entry_id = l.id, moved_at = now() from last l
+        update journal_projection p set xact_id = l.xact_id, entry_id = l.id from last l
         returning 1
     )
     select count(*) into _projected from batch;

@@ -53,6 +53,7 @@ import org.coalition.gateway.operations.LedgerLoad.Request;
 import org.coalition.gateway.operations.LedgerLoad.Told;
 import org.coalition.gateway.support.Fixtures;
 import org.coalition.gateway.support.PackagedGateway;
+import org.coalition.gateway.support.Projection;
 
 /**
  * Restarts of the packaged gateway under load, against a PostgreSQL that syncs every commit to disk, as
@@ -158,7 +159,7 @@ class RestartIT {
     private static void assertEveryEntryHasItsEventsOnce(String database) throws SQLException {
         try (Connection connection = superuser(database)) {
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> projectionIsLevel(connection));
+                    .until(() -> Projection.level(connection));
             assertZero(connection, "entries without exactly one transaction event for their partner", """
                     select count(*) from journal_entries e
                     where e.xact_id is not null and (select count(*) from partner_events p where p.entry_id = e.id
@@ -166,14 +167,6 @@ class RestartIT {
             assertZero(connection, "entries without exactly one ledger event", """
                     select count(*) from journal_entries e
                     where e.xact_id is not null and (select count(*) from ledger_events l where l.entry_id = e.id) <> 1""");
-        }
-    }
-
-    private static boolean projectionIsLevel(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet lag = statement.executeQuery("select journal_projection_lag() = interval '0'")) {
-            lag.next();
-            return lag.getBoolean(1);
         }
     }
 

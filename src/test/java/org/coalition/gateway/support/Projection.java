@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
@@ -20,12 +21,16 @@ public final class Projection {
     }
 
     public static void awaitLevel() {
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(Projection::level);
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).until(() -> {
+            try (Connection sql = DriverManager.getConnection(EmbeddedPostgresResource.jdbcUrl())) {
+                return level(sql);
+            }
+        });
     }
 
-    private static boolean level() throws Exception {
-        try (Connection sql = DriverManager.getConnection(EmbeddedPostgresResource.jdbcUrl());
-                Statement statement = sql.createStatement();
+    /** Whether every entry committed so far has its events, in the database {@code sql} is connected to. */
+    public static boolean level(Connection sql) throws SQLException {
+        try (Statement statement = sql.createStatement();
                 ResultSet lag = statement.executeQuery("select journal_projection_lag() = interval '0'")) {
             lag.next();
             return lag.getBoolean(1);
