@@ -15,6 +15,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
+import org.coalition.gateway.shared.BatchedLookups;
 import org.coalition.gateway.shared.BusinessFailure;
 import org.coalition.gateway.shared.Database;
 import org.coalition.gateway.shared.ErrorCode;
@@ -33,10 +34,15 @@ public class MemberRepository {
 
     private final Database database;
     private final CardTokens cards;
+    private final BatchedLookups.Lookup<String, Member> bySubject;
 
-    public MemberRepository(Database database, CardTokens cards) {
+    public MemberRepository(Database database, CardTokens cards, BatchedLookups lookups) {
         this.database = database;
         this.cards = cards;
+        // the member app's balance read: concurrent sign-ins share a statement (BatchedLookups)
+        this.bySubject = lookups.lookup("member_by_subject",
+                "select subject, " + COLUMNS + ", card_sealed from members where subject = any($1)",
+                subjects -> Tuple.of(subjects.toArray(String[]::new)), row -> row.getString("subject"), this::asSignedIn);
     }
 
     /** A member row with its ledger account, as read or as left by a balance change. */
@@ -76,12 +82,14 @@ public class MemberRepository {
 
     /** The member a login claimed, as that member sees it: with the whole card number (from its sealed copy, V27). */
     public Uni<Optional<Member>> findBySubject(String subject) {
-        return database.withConnection(connection -> connection
-                        .preparedQuery("select " + COLUMNS + ", card_sealed from members where subject = $1").execute(Tuple.of(subject)))
-                .map(rows -> first(rows).map(member -> {
-                    String sealed = rows.iterator().next().getString("card_sealed");
-                    return sealed == null ? member.view() : member.view().withCardNumber(cards.open(sealed));
-                }));
+        return bySubject.find(subject);
+    }
+
+    /** The whole card number is opened here, once per row, from its sealed copy; a member enrolled without one has none. */
+    private Member asSignedIn(Row row) {
+        Member member = MemberAccount.from(row).view();
+        String sealed = row.getString("card_sealed");
+        return sealed == null ? member : member.withCardNumber(cards.open(sealed));
     }
 
     public Uni<Optional<UUID>> idOfSubject(String subject) {

@@ -296,6 +296,13 @@ public interface CoalitionConfig {
          */
         @WithDefault("2")
         int groupCommitStatements();
+
+        /**
+         * Statements of one kind of look-up in flight at once ({@link BatchedLookups}, a member's {@code me}); more
+         * look-ups wait and go together in the next. 1 sends at most one at a time, and the most look-ups per statement.
+         */
+        @WithDefault("2")
+        int readBatchStatements();
     }
 
     interface Holds {

@@ -2,9 +2,9 @@ package org.coalition.gateway.shared;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -202,31 +202,22 @@ public class GroupCommit {
     private record Call(Tuple arguments, Object batchKey, String lockOrder, UniEmitter<? super Row> emitter, Context context) {
 
         void answer(Row row) {
-            onOwnContext(() -> emitter.complete(row));
+            OnOwnContext.run(context, () -> emitter.complete(row));
         }
 
         void fail(Throwable failure) {
-            onOwnContext(() -> emitter.fail(failure));
-        }
-
-        private void onOwnContext(Runnable action) {
-            if (context == null || context == Vertx.currentContext()) {
-                action.run();
-            } else {
-                context.runOnContext(ignored -> action.run());
-            }
+            OnOwnContext.run(context, () -> emitter.fail(failure));
         }
     }
 
     /** The queue and the batches in flight of one function. */
-    private final class Lane {
+    private final class Lane extends StatementQueue<Call> {
         private final String function;
         private final Shape shape;
-        private final LinkedList<Call> queued = new LinkedList<>();
         private final DistributionSummary callsPerStatement;
-        private int inFlight;
 
         Lane(String function, Shape shape) {
+            super("the group commit of " + function, statements, maxQueued);
             // the name goes into the statement's text: the services' constants, never anything a caller sent
             Invariant.check(function.matches("[a-z_]+"), "a group commit of something other than a function name");
             this.function = function;
@@ -236,30 +227,9 @@ public class GroupCommit {
                     .tag("function", function).register(registry);
         }
 
-        void enqueue(Call call) {
-            List<Call> batch = null;
-            boolean full;
-            synchronized (this) {
-                full = queued.size() >= maxQueued;
-                if (!full) {
-                    queued.add(call);
-                    batch = nextBatch();
-                }
-            }
-            if (full) {
-                // as when the pool's own wait queue is full: refused at once rather than waited for
-                call.fail(new ServiceUnavailable(new IllegalStateException("the group commit queue of " + function + " is full")));
-            } else {
-                send(batch);
-            }
-        }
-
-        private synchronized List<Call> nextBatch() {
-            if (inFlight >= statements || queued.isEmpty()) {
-                return null;
-            }
-            inFlight++;
-            // the oldest call, and those after it that may share its statement; the others keep their places
+        /** The oldest call, and those after it that may share its statement; the others keep their places. */
+        @Override
+        protected List<Call> take(Deque<Call> queued) {
             List<Call> batch = new ArrayList<>(Math.min(queued.size(), maxCalls));
             Set<String> lockOrders = new HashSet<>();
             Object batchKey = queued.getFirst().batchKey();
@@ -273,20 +243,14 @@ public class GroupCommit {
             return batch;
         }
 
-        private void send(List<Call> batch) {
-            if (batch == null) {
-                return;
-            }
+        @Override
+        protected void send(List<Call> batch) {
             carry(batch).subscribe().with(ignored -> finished(), failure -> finished());
         }
 
-        private void finished() {
-            List<Call> batch;
-            synchronized (this) {
-                inFlight--;
-                batch = nextBatch();
-            }
-            send(batch);
+        @Override
+        protected void refuse(Call call, ServiceUnavailable full) {
+            call.fail(full);
         }
 
         private Uni<Void> carry(List<Call> batch) {

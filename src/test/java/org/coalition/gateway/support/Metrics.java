@@ -33,4 +33,10 @@ public final class Metrics {
         String label = "function=\"earn_points\"";
         return sample("coalition_database_group_commit_calls_sum", label) - sample("coalition_database_group_commit_calls_count", label);
     }
+
+    /** Look-ups of {@code lookup} that shared a statement with another since the gateway started (shared.BatchedLookups). */
+    public static double lookupsThatSharedAStatement(String lookup) {
+        String label = "lookup=\"" + lookup + "\"";
+        return sample("coalition_database_batched_lookups_sum", label) - sample("coalition_database_batched_lookups_count", label);
+    }
 }
