@@ -119,9 +119,11 @@ for _ in $(seq 1 90); do curl -sf localhost:8080/q/health/ready >/dev/null && br
 curl -sf localhost:8080/q/health/ready >/dev/null || { cat "$work/gateway.log"; exit 1; }
 
 log "seeding $members members with 100,000 points each"
+# Each card's sealed copy, which a member's own read opens, made by the gateway's own code under the run's card key.
+java -cp "target/quarkus-app/app/*:target/quarkus-app/lib/main/*" bench/tools/SealCards.java "$members" "$card_key" > "$work/sealed-cards.csv"
 # Its statements carry the card key and take seconds: kept out of PostgreSQL's log of slow statements.
 PGOPTIONS="-c log_min_duration_statement=-1" \
-  psql -q -v ON_ERROR_STOP=1 -v members="$members" -v points=100000 -v card_key="$card_key" -d $database -f bench/seed.sql
+  psql -q -v ON_ERROR_STOP=1 -v members="$members" -v points=100000 -v card_key="$card_key" -d $database -f bench/seed.sql < "$work/sealed-cards.csv"
 
 ticks=$(getconf CLK_TCK)
 # User and system ticks of the processes given, with those of their children that have ended: for PostgreSQL the
@@ -172,6 +174,9 @@ graphql() { # token, document, variables json
   curl -sf -H 'Content-Type: application/json' -H "Authorization: Bearer $1" localhost:8080/graphql \
     -d "$(jq -nc --arg q "$2" --argjson v "$3" '{query: $q, variables: $v}')"
 }
+# The first member signs in and sees the whole card, opened from its sealed copy, as every `me` read of the run will.
+card_of_first=$(graphql "$(head -1 "$BENCH_MEMBER_TOKENS")" '{ me { cardNumber } }' '{}' | jq -r '.data.me.cardNumber // empty')
+[[ "$card_of_first" =~ ^900000000000001[0-9]$ ]] || { echo "member 1's me read gave card '$card_of_first', not its own" >&2; exit 1; }
 sink_port=18089
 webhook_events() { psql -qtA -d $database -c "select count(*) from partner_events where type = 'TransactionPosted'"; }
 pending_deliveries() { psql -qtA -d $database -c "select (select count(*) from webhook_deliveries where status <> 'DELIVERED') + (select coalesce(sum(webhook_stream_backlog(id)), 0) from webhook_endpoints)"; }

@@ -3,7 +3,8 @@
 -- after every workload holds from the start. Run as the schema owner after the gateway has started
 -- (it registers the partners and opens their accounts). Member n has card "9" || lpad(n, 14) || Luhn digit
 -- and OIDC subject "bench-member-n". The card is stored as the gateway stores it (member.CardTokens, V26): last four
--- digits and the HMAC-SHA256 under the gateway's card key, passed as :card_key (pgcrypto, created by V26).
+-- digits and the HMAC-SHA256 under the gateway's card key, passed as :card_key (pgcrypto, created by V26). Its sealed
+-- copy (V27), which only the gateway can make, comes from bench/tools/SealCards.java on psql's standard input.
 create or replace function pg_temp.luhn(payload text) returns text language sql immutable as $$
   select payload || ((10 - sum(case when (length(payload) - i) % 2 = 0
                                     then (d * 2) - case when d * 2 > 9 then 9 else 0 end else d end)::int % 10) % 10)::text
@@ -14,13 +15,16 @@ create temp table seeded as
 select n, gen_random_uuid() as member_id, gen_random_uuid() as entry_id
 from generate_series(1, :members) n;
 
+create temp table sealed_cards (n int primary key, card_sealed text not null);
+\copy sealed_cards from pstdin with (format csv)
+
 with opened as (
   insert into accounts (kind, member_id) select 'MEMBER', member_id from seeded returning id, member_id
 )
-insert into members (id, card_number, subject, account_id, enrolled_by, balance)
-select s.member_id, right(c.card, 4) || ':' || encode(hmac(c.card, :'card_key', 'sha256'), 'hex'),
+insert into members (id, card_number, card_sealed, subject, account_id, enrolled_by, balance)
+select s.member_id, right(c.card, 4) || ':' || encode(hmac(c.card, :'card_key', 'sha256'), 'hex'), sc.card_sealed,
        'bench-member-' || s.n, o.id, 'freshmart', :points
-from seeded s join opened o using (member_id)
+from seeded s join opened o using (member_id) join sealed_cards sc using (n)
 cross join lateral (select pg_temp.luhn('9' || lpad(s.n::text, 14, '0')) as card) c;
 
 insert into journal_entries (id, kind, member_id, partner_id, points, purchase_amount, currency, channel, occurred_at, contract_version)
