@@ -24,9 +24,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Look-ups by a unique key that arrive while the database is busy, sent together as one statement over the array of
- * their keys: the read side of {@link GroupCommit}. A member app's balance read ({@code me}) is one indexed row, and
- * nearly all its cost, in the gateway and in PostgreSQL, is the statement around it: the round trip, the socket writes
- * that wake the other side, the pool, the breaker, the executor. Sent together, a batch of look-ups pays that once.
+ * their keys: the read side of {@link GroupCommit}. A member app's balance read ({@code me}) is one indexed row; most of
+ * what it costs PostgreSQL, and a fifth of what it costs the gateway, is the statement around that row: the round trip,
+ * the socket writes that wake the other side, the pool, the breaker. Sent together, a batch of look-ups pays that once.
  *
  * <p>How ({@link StatementQueue}): at most {@code read-batch-statements} statements of a look-up are in flight. A
  * look-up that finds a free slot goes at once, so a quiet gateway adds no wait; look-ups arriving while every slot is

@@ -32,7 +32,7 @@ class BatchedLookupsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** One row per key but "missing", each with its transaction's id, after a pause long enough to queue behind. */
     private static final String SLOW_LOOKUP = """
-            with pause as materialized (select pg_sleep(0.3))
+            with pause as materialized (select pg_sleep(0.5))
             select key, key::int as number, txid_current() as xid from unnest($1::text[]) key, pause where key <> 'missing'""";
 
     @Inject
