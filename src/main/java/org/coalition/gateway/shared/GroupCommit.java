@@ -72,7 +72,7 @@ public class GroupCommit {
         this.database = database;
         this.registry = registry;
         this.maxCalls = Math.max(1, config.database().groupCommitMaxCalls());
-        this.statements = Math.max(1, config.database().groupCommitStatements());
+        this.statements = config.database().groupCommitStatements();
         this.maxQueued = config.database().maxWaitQueueSize();
     }
 
